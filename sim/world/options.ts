@@ -1,0 +1,177 @@
+// World options: everything about a run that is drawn from its seed, printed
+// first so a reader knows what world the verdict is about (TigerBeetle's VOPR
+// prints its swarm options the same way). The workload is drawn from its own
+// stream with fixed bounds, so switching a fault kind on or off never changes
+// which jobs exist.
+import type { Streams } from '../random/choices.ts';
+import type { Policy } from '../scheduler.ts';
+import { FAULT_KINDS, type FaultKind, type FaultSelection } from './faults.ts';
+
+export interface QueueOption {
+  name: string;
+  maxConcurrency: number | null;
+}
+
+export interface FaultRates {
+  /** Per-mille chance, at each turn, that the running process crashes before its call. */
+  crashPerMille: number;
+  /** Per-mille chance, at each database call, that the process dies right after it commits. */
+  lostAckPerMille: number;
+  /** Per-mille chance, at each turn, that the process (or one loop of it) pauses. */
+  pausePerMille: number;
+  /** Per-cent chance that a dead process's pid is taken at once by a new process. */
+  pidReusePercent: number;
+  /** Container restarts during the safety phase. */
+  restarts: number;
+  /** Per-mille chance, at each turn, that a worker gets a graceful stop signal. */
+  shutdownPerMille: number;
+}
+
+export interface WorldOptions {
+  seed: number;
+  policy: Policy;
+  faults: FaultKind[];
+  workers: number;
+  clients: number;
+  /** The first `reapers` workers also run reaper duty. */
+  reapers: number;
+  jobs: number;
+  groups: number;
+  queues: QueueOption[];
+  resourceKeys: number;
+  attemptsMax: number;
+  failurePercent: number;
+  stepMsMin: number;
+  stepMsMax: number;
+  pollIntervalMs: number;
+  heartbeatIntervalMs: number;
+  reaperIntervalMs: number;
+  reaperThresholdMs: number;
+  lockTtlMs: number;
+  clockSkewMaxMs: number;
+  pidMax: number;
+  pauseMsMax: number;
+  restartDelayMs: number;
+  rates: FaultRates;
+  /** Simulated time of the safety phase (faults on). */
+  safetyMs: number;
+  /** Simulated time the heal phase may take before liveness is judged. */
+  healBudgetMs: number;
+  /** Scheduling steps before the run is cut (a reported outcome, not a hang). */
+  stepsMax: number;
+  /**
+   * 'stable': a restarted worker keeps its id (a systemd unit), so its own startup
+   * recovers what it left running. 'per-start': every start gets a new id (a
+   * Kubernetes pod), so only the reaper can recover a dead worker's jobs.
+   */
+  workerIdentity: 'stable' | 'per-start';
+  /** On a graceful stop the worker releases its in-flight job itself; otherwise it relies on the engine's shutdown to. */
+  releaseOnStop: boolean;
+}
+
+export interface OptionOverrides {
+  policy?: Policy;
+  faults?: FaultSelection;
+  /** Tests and the mutant campaigns may pin parts of the world. */
+  world?: Partial<Omit<WorldOptions, 'seed' | 'faults' | 'rates' | 'policy'>>;
+}
+
+export function drawOptions(seed: number, streams: Streams, overrides: OptionOverrides = {}): WorldOptions {
+  const w = streams.workload;
+  const f = streams.faults;
+
+  // Workload shape (workload stream).
+  const workers = w.int(1, 5);
+  const clients = w.int(0, 2);
+  const jobs = w.int(1, 48);
+  const groups = w.int(0, 4);
+  const queueCount = w.int(1, 3);
+  const queues: QueueOption[] = [];
+  for (let index = 0; index < queueCount; index += 1) {
+    const limit = w.int(0, 3);
+    queues.push({ name: `q${index + 1}`, maxConcurrency: limit === 0 ? null : limit });
+  }
+  const resourceKeys = w.int(0, 3);
+  const attemptsMax = w.int(1, 4);
+  const failurePercent = w.pick([0, 10, 25, 40]);
+  const stepMsMin = w.pick([20, 100, 400]);
+  const stepMsMax = stepMsMin * w.int(2, 10);
+  // Each list starts with its quietest value: a choice of 0 (what shrinking moves towards) gives the fewest events.
+  const pollIntervalMs = w.pick([500, 200, 50]);
+  const heartbeatIntervalMs = w.pick([2000, 1000, 250]);
+  const reaperIntervalMs = w.pick([4000, 1500, 500]);
+  const workerIdentity = w.chance(1, 2) ? 'per-start' : 'stable';
+  const releaseOnStop = w.chance(1, 2);
+  const reapers = w.int(1, 2);
+
+  // Faults (faults stream): swarm switches each kind once per run.
+  const selection = overrides.faults ?? { mode: 'swarm' };
+  const faults = FAULT_KINDS.filter((kind) => (selection.mode === 'swarm' ? f.chance(1, 2) : selection.kinds.has(kind)));
+  const on = (kind: FaultKind) => faults.includes(kind);
+  const clockSkewMaxMs = on('skew') ? f.pick([10, 100, 400]) : 0;
+  const rates: FaultRates = {
+    crashPerMille: on('crash') ? f.pick([2, 5, 15]) : 0,
+    lostAckPerMille: on('lost-ack') ? f.pick([2, 5, 15]) : 0,
+    pausePerMille: on('pause') ? f.pick([3, 8, 20]) : 0,
+    pidReusePercent: on('pid-reuse') ? f.pick([30, 60, 100]) : 0,
+    restarts: on('restart') ? f.int(1, 2) : 0,
+    shutdownPerMille: on('shutdown') ? f.pick([1, 3, 8]) : 0,
+  };
+  const policy: Policy = overrides.policy ?? 'random';
+
+  // Timings that must hold together: a live worker is never older than the threshold.
+  const reaperThresholdMs = heartbeatIntervalMs * 3 + 2 * clockSkewMaxMs + 500;
+  const lockTtlMs = reaperThresholdMs * 2;
+  const contention = on('contention');
+  const options: WorldOptions = {
+    seed,
+    policy,
+    faults,
+    workers: contention ? Math.max(workers, 4) : workers,
+    clients,
+    reapers,
+    jobs,
+    groups,
+    queues: contention ? queues.map((queue) => ({ ...queue, maxConcurrency: 1 })) : queues,
+    resourceKeys: contention ? 1 : resourceKeys,
+    attemptsMax,
+    failurePercent,
+    stepMsMin,
+    stepMsMax,
+    pollIntervalMs,
+    heartbeatIntervalMs,
+    reaperIntervalMs,
+    reaperThresholdMs,
+    lockTtlMs,
+    clockSkewMaxMs,
+    pidMax: on('pid-reuse') || on('restart') ? 16 : 64,
+    pauseMsMax: reaperThresholdMs * 3,
+    restartDelayMs: heartbeatIntervalMs * 2,
+    rates,
+    safetyMs: 60_000,
+    healBudgetMs: 0,
+    stepsMax: 60_000,
+    workerIdentity,
+    releaseOnStop,
+    ...overrides.world,
+  };
+  options.reapers = Math.min(options.reapers, options.workers);
+  if (overrides.world?.healBudgetMs === undefined) options.healBudgetMs = healBudgetFor(options);
+  return options;
+}
+
+/**
+ * The stated liveness budget: after healing, an orphan waits at most one reaper
+ * threshold plus one reaper interval to be requeued, and then the remaining work
+ * has to drain through the queues (at worst one job at a time).
+ */
+export function healBudgetFor(options: WorldOptions): number {
+  const recoveryMs = options.reaperThresholdMs + options.reaperIntervalMs + options.lockTtlMs + options.pollIntervalMs;
+  const drainMs = options.jobs * options.attemptsMax * (options.stepMsMax + options.pollIntervalMs + 10);
+  return recoveryMs + drainMs + 10_000;
+}
+
+/** The slack ORPHANS_RECOVERED grants beyond the reaper threshold. */
+export function orphanBoundMs(options: WorldOptions): number {
+  return options.reaperIntervalMs + options.lockTtlMs + options.pollIntervalMs + options.heartbeatIntervalMs + 2 * options.clockSkewMaxMs + 100;
+}

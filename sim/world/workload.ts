@@ -1,0 +1,95 @@
+// The workload: which jobs exist, who enqueues them and when, how long each step
+// runs and which attempts fail. It is drawn from the workload stream alone, with
+// fixed bounds mapped onto the options afterwards, so the same seed gives the
+// same jobs whatever faults are switched on. A job's behaviour lives in its
+// payload, so it behaves the same whichever worker runs it.
+import type { JobSpec } from '../adapter/contract.ts';
+import type { Random } from '../random/choices.ts';
+import type { WorldOptions } from './options.ts';
+
+export interface JobPayload {
+  /** The job's index in the workload (stable across engines; engines assign their own ids). */
+  k: number;
+  durationMs: number;
+  /** Attempts 1 … failAttempts fail; later ones succeed. */
+  failAttempts: number;
+}
+
+export interface PlannedJob {
+  k: number;
+  /** Process id of the enqueuer. */
+  enqueuer: string;
+  /** When the job arrives: simulated ms after the world starts. */
+  delayMs: number;
+  spec: JobSpec & { payload: JobPayload };
+}
+
+export interface Workload {
+  jobs: PlannedJob[];
+  groups: { id: string; size: number }[];
+  /** Process ids that enqueue, in order; clients first. */
+  enqueuers: string[];
+}
+
+export function workerIds(options: WorldOptions): string[] {
+  return Array.from({ length: options.workers }, (_, index) => `w${index + 1}`);
+}
+
+export function clientIds(options: WorldOptions): string[] {
+  return Array.from({ length: options.clients }, (_, index) => `c${index + 1}`);
+}
+
+export function drawWorkload(options: WorldOptions, random: Random): Workload {
+  const enqueuers = [...clientIds(options), ...workerIds(options)];
+  const groupSizes = Array.from({ length: 4 }, () => random.int(2, 5));
+  const raw = Array.from({ length: 48 }, () => ({
+    queue: random.int(0, 999),
+    priority: random.int(0, 2),
+    resource: random.int(0, 999),
+    duration: random.int(0, 1000),
+    failing: random.int(0, 99),
+    failAttempts: random.int(1, 4),
+    enqueuer: random.int(0, 999),
+    delay: random.int(0, 1000),
+  }));
+
+  // Groups take consecutive jobs from the front, each enqueued by one process.
+  const groupOf = new Map<number, { group: { id: string; size: number }; first: number }>();
+  const groups: { id: string; size: number }[] = [];
+  let next = 0;
+  for (let index = 0; index < options.groups; index += 1) {
+    const size = groupSizes[index]!;
+    if (next + size > options.jobs) break;
+    const group = { id: `g${index + 1}`, size };
+    groups.push(group);
+    for (let member = 0; member < size; member += 1) groupOf.set(next + member, { group, first: next });
+    next += size;
+  }
+
+  const jobs: PlannedJob[] = [];
+  for (let k = 0; k < options.jobs; k += 1) {
+    const draw = raw[k]!;
+    const membership = groupOf.get(k);
+    // A group's members share their first member's enqueuer and arrival time.
+    const leader = membership === undefined ? k : membership.first;
+    const enqueuer = enqueuers[raw[leader]!.enqueuer % enqueuers.length]!;
+    // A draw of 0 is the simplest job: no failing attempt, no resource key.
+    const failAttempts = draw.failing >= 100 - options.failurePercent ? Math.min(draw.failAttempts, options.attemptsMax) : 0;
+    const spec: PlannedJob['spec'] = {
+      queue: options.queues[draw.queue % options.queues.length]!.name,
+      priority: draw.priority,
+      attemptsMax: options.attemptsMax,
+      idempotencyKey: `job-${k}`,
+      payload: {
+        k,
+        durationMs: options.stepMsMin + Math.floor(((options.stepMsMax - options.stepMsMin) * draw.duration) / 1000),
+        failAttempts,
+      },
+    };
+    if (options.resourceKeys > 0 && draw.resource % 3 === 2) spec.resourceKey = `r${(draw.resource >> 2) % options.resourceKeys}`;
+    if (membership !== undefined) spec.group = membership.group;
+    // Spread arrivals over the first 20 simulated seconds; a group arrives together.
+    jobs.push({ k, enqueuer, delayMs: raw[leader]!.delay * 20, spec });
+  }
+  return { jobs, groups, enqueuers };
+}

@@ -1,0 +1,475 @@
+// The world: one shared database, a simulated OS, a scheduler, the processes of
+// the workload, and the faults. It runs a safety phase under faults, then heals
+// (faults stop, every process is started again, pauses end) and runs a liveness
+// phase within a stated budget, checking state invariants after every turn that
+// touched the database.
+import type { Database } from '../../src/db/database.ts';
+import type { OperationEvent } from '../../spec/history.ts';
+import type { State, StateContext } from '../../spec/state.ts';
+import type { Violation } from '../../spec/verdict.ts';
+import type { EngineAdapter, ProcessContext } from '../adapter/contract.ts';
+import { SimulatedOs } from '../os.ts';
+import { clientProgram } from '../processes/client.ts';
+import type { ProcessRuntime } from '../processes/runtime.ts';
+import { workerProgram } from '../processes/worker.ts';
+import type { Random } from '../random/choices.ts';
+import { Recorder } from '../recorder.ts';
+import { RecordingSession } from '../recording-session.ts';
+import { ScheduledDatabase } from '../scheduled-database.ts';
+import { Scheduler, type Fiber, type SimProcess, type StopReason, type TurnDecision } from '../scheduler.ts';
+import type { WorldOptions } from './options.ts';
+import { clientIds, workerIds, type PlannedJob, type Workload } from './workload.ts';
+
+/** Simulated time 0 is this instant on the engines' clocks (2026-01-01T00:00:00Z), so timestamps read naturally. */
+export const EPOCH_MS = 1_767_225_600_000;
+
+/** Judges a snapshot against the state invariants (the spec's pure checkers, filtered by capability). */
+export type StateJudge = (state: State, context: StateContext) => Violation[];
+
+export interface WorldParts {
+  options: WorldOptions;
+  workload: Workload;
+  adapter: EngineAdapter;
+  db: Database;
+  schedule: Random;
+  faults: Random;
+  judge: StateJudge;
+  /** Stop after the safety phase at this simulated time, with no heal phase (shrinking replays of safety violations). */
+  horizonMs?: number;
+}
+
+export interface WorldOutcome {
+  safetyStop: StopReason;
+  healStop: StopReason | 'horizon';
+  healTime: number;
+  endTime: number;
+  /** State violations seen during the run, first per invariant and job. */
+  stateViolations: Violation[];
+  finalState: State | null;
+  aliveProcesses: string[];
+  statements: number;
+  checkStatements: number;
+  steps: number;
+  error: unknown;
+}
+
+interface ProcessSlot {
+  id: string;
+  role: 'worker' | 'client';
+  generation: number;
+  current: SimProcess | null;
+  /** A client that enqueued everything has finished for good. */
+  finished: boolean;
+  restartPending: boolean;
+}
+
+export class World {
+  readonly scheduler: Scheduler;
+  readonly os: SimulatedOs;
+  readonly recorder: Recorder;
+  private readonly slots = new Map<string, ProcessSlot>();
+  private readonly enqueuedJobs = new Map<number, number>();
+  private readonly terminalJobs = new Set<number>();
+  private readonly firedGroups = new Set<string>();
+  private readonly shutDown = new Set<string>();
+  private readonly stateViolationKeys = new Set<string>();
+  readonly stateViolations: Violation[] = [];
+  private idSeq = new Map<string, number>();
+  private phase: 'safety' | 'heal' = 'safety';
+  private healTime = -1;
+  private drainUntil = Infinity;
+  private statements = 0;
+  private checkStatements = 0;
+  private restartsLeft: number;
+
+  constructor(private readonly parts: WorldParts) {
+    const { options } = parts;
+    this.os = new SimulatedOs(options.pidMax);
+    this.scheduler = new Scheduler({
+      policy: options.policy,
+      random: parts.schedule,
+      pctDepth: 3,
+      pctSteps: 4000,
+      statementMs: 1,
+    });
+    this.recorder = new Recorder(() => this.scheduler.now);
+    this.restartsLeft = options.rates.restarts;
+    this.scheduler.hooks = {
+      beforeTurn: (fiber) => this.beforeTurn(fiber),
+      afterTurn: (fiber) => this.afterTurn(fiber),
+    };
+    for (const id of clientIds(options)) this.slots.set(id, { id, role: 'client', generation: 0, current: null, finished: false, restartPending: false });
+    for (const id of workerIds(options)) this.slots.set(id, { id, role: 'worker', generation: 0, current: null, finished: false, restartPending: false });
+  }
+
+  async run(): Promise<WorldOutcome> {
+    const { options, adapter, db } = this.parts;
+    await adapter.setup(db, EPOCH_MS, { queues: options.queues });
+    for (const slot of this.slots.values()) this.start(slot);
+    // Container restarts fall at drawn times inside the safety phase.
+    for (let index = 0; index < this.restartsLeft; index += 1) {
+      const at = this.parts.faults.int(1_000, options.safetyMs - 1_000);
+      this.scheduler.at(at, () => this.containerRestart());
+    }
+
+    const horizon = this.parts.horizonMs;
+    const safetyStop = await this.scheduler.run({
+      until: () => this.phase === 'heal' || this.allDone(),
+      stepsMax: options.stepsMax,
+      timeMax: horizon === undefined ? options.safetyMs : Math.min(options.safetyMs, horizon),
+    });
+    // With a horizon (a shrinking replay of a safety violation) the run ends here: no heal, no end state.
+    let healStop: StopReason | 'horizon' = 'horizon';
+    if (horizon === undefined) {
+      if (safetyStop !== 'error') {
+        if (this.scheduler.now < options.safetyMs && !this.allDone() && safetyStop === 'time') this.scheduler.now = options.safetyMs;
+        this.heal();
+      }
+      healStop =
+        safetyStop === 'error'
+          ? 'error'
+          : await this.scheduler.run({
+              until: () => this.drained(),
+              stepsMax: options.stepsMax * 2,
+              timeMax: this.healTime + options.healBudgetMs,
+            });
+    }
+    const error = this.scheduler.error;
+    let finalState: State | null = null;
+    if (error === undefined && horizon === undefined && adapter.observe !== undefined) finalState = toSimulatedTime(await adapter.observe(db, EPOCH_MS + this.scheduler.now));
+    return {
+      safetyStop,
+      healStop,
+      healTime: this.healTime,
+      endTime: this.scheduler.now,
+      stateViolations: this.stateViolations,
+      finalState,
+      aliveProcesses: [...this.slots.values()].filter((slot) => slot.current?.alive === true).map((slot) => slot.current!.id),
+      statements: this.statements,
+      checkStatements: this.checkStatements,
+      steps: this.scheduler.steps,
+      error,
+    };
+  }
+
+  // ---- progress -----------------------------------------------------------
+
+  private onOk(event: OperationEvent): void {
+    switch (event.op) {
+      case 'complete':
+        if (event.applied === true && event.job != null) this.terminalJobs.add(event.job);
+        break;
+      case 'fail':
+        if (event.applied === true && event.status === 'failed' && event.job != null) this.terminalJobs.add(event.job);
+        break;
+      case 'reap':
+      case 'startup':
+        for (const job of event.failedJobs ?? []) this.terminalJobs.add(job);
+        if (event.op === 'startup') this.shutDown.delete(event.process);
+        break;
+      case 'tryCompleteGroup':
+        if (event.status != null && event.group != null) this.firedGroups.add(event.group);
+        break;
+      case 'shutdown':
+        this.shutDown.add(event.process);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private allDone(): boolean {
+    if (this.enqueuedJobs.size < this.parts.workload.jobs.length) return false;
+    for (const jobId of this.enqueuedJobs.values()) if (!this.terminalJobs.has(jobId)) return false;
+    return true;
+  }
+
+  /** Done, then a little longer so reapers sweep the last groups and locks. */
+  private drained(): boolean {
+    if (this.drainUntil === Infinity && this.allDone()) {
+      this.drainUntil = this.scheduler.now + 2 * this.parts.options.reaperIntervalMs + this.parts.options.heartbeatIntervalMs;
+    }
+    return this.scheduler.now >= this.drainUntil;
+  }
+
+  // ---- processes ----------------------------------------------------------
+
+  private start(slot: ProcessSlot): void {
+    const { options, adapter } = this.parts;
+    slot.generation += 1;
+    slot.restartPending = false;
+    const pid = this.os.spawn(slot.id);
+    const skewMs = options.clockSkewMaxMs > 0 ? this.parts.faults.int(-options.clockSkewMaxMs, options.clockSkewMaxMs) : 0;
+    // A per-start identity is a new worker id for every start, as a pod name would be.
+    const id = slot.role === 'worker' && options.workerIdentity === 'per-start' && slot.generation > 1 ? `${slot.id}~${slot.generation}` : slot.id;
+    const process: SimProcess = {
+      id,
+      run: `${slot.id}.${slot.generation}`,
+      role: slot.role,
+      pid,
+      generation: slot.generation,
+      skewMs,
+      alive: true,
+      pausedUntil: 0,
+      stopRequested: false,
+      fibers: [],
+    };
+    slot.current = process;
+    this.recorder.world({ process: id, run: process.run, pid, role: slot.role, op: 'spawn', detail: `generation ${slot.generation}, clock skew ${skewMs} ms` });
+    const context: ProcessContext = {
+      processId: id,
+      role: slot.role,
+      pid,
+      runId: process.run,
+      db: new ScheduledDatabase(this.parts.db, this.scheduler, {
+        onStatement: (fiber) => this.onStatement(fiber),
+        onLostAck: (fiber) => this.crash(fiber.process, 'right after its statement committed (lost ack)'),
+      }),
+      clock: { now: () => EPOCH_MS + this.scheduler.now + skewMs },
+      ids: { next: (prefix) => this.nextId(prefix) },
+      os: { isAlive: (candidate) => this.os.isAlive(candidate) },
+      settings: { heartbeatIntervalMs: options.heartbeatIntervalMs, lockTtlMs: options.lockTtlMs, reaperThresholdMs: options.reaperThresholdMs },
+    };
+    const weight = 1 + this.parts.schedule.int(0, 3);
+    this.scheduler.spawnFiber(process, 'main', weight, async () => {
+      const session = new RecordingSession(await adapter.open(context), process, this.recorder, this.scheduler, { onOk: (event) => this.onOk(event) });
+      const runtime = this.runtime(process, slot, session, weight);
+      if (slot.role === 'client') await clientProgram(runtime);
+      else await workerProgram(runtime);
+    });
+  }
+
+  private runtime(process: SimProcess, slot: ProcessSlot, session: RecordingSession, weight: number): ProcessRuntime {
+    const { options, workload } = this.parts;
+    const reapers = new Set(workerIds(options).slice(0, options.reapers));
+    return {
+      process,
+      options,
+      session,
+      isReaper: reapers.has(slot.id),
+      nextId: (prefix) => this.nextId(prefix),
+      worldTimeMs: () => this.scheduler.now,
+      sleep: (ms, interruptible = false) => this.scheduler.sleep(this.fiberOf(process), ms, interruptible),
+      spawnLoop: (name, body) => {
+        this.scheduler.spawnFiber(process, name, weight, body);
+      },
+      pendingEnqueues: () => workload.jobs.filter((job) => job.enqueuer === slot.id && !this.enqueuedJobs.has(job.k)),
+      enqueued: (job: PlannedJob, jobId: number) => {
+        this.enqueuedJobs.set(job.k, jobId);
+      },
+      openGroups: () => this.readyGroups(),
+      exit: (detail) => {
+        if (slot.role === 'client') slot.finished = true;
+        this.recorder.world({ process: process.id, run: process.run, pid: process.pid, role: process.role, op: 'exit', detail });
+        this.end(process);
+        // A worker that shut down gracefully is started again by its supervisor, as in a rolling deploy.
+        if (slot.role === 'worker') this.scheduleRestart(slot);
+        return this.scheduler.abandon();
+      },
+    };
+  }
+
+  /**
+   * Groups not seen to fire whose members are all enqueued and terminal. The
+   * reaper's sweep exists for a group whose last member's worker died between
+   * its terminal write and its group call; sweeping groups that are not ready
+   * would only add no-op statements (workers still call for every member).
+   */
+  private readyGroups(): string[] {
+    const ready: string[] = [];
+    for (const group of this.parts.workload.groups) {
+      if (this.firedGroups.has(group.id)) continue;
+      const members = this.parts.workload.jobs.filter((job) => job.spec.group?.id === group.id);
+      if (members.every((job) => this.terminalJobs.has(this.enqueuedJobs.get(job.k) ?? -1))) ready.push(group.id);
+    }
+    return ready;
+  }
+
+  private fiberOf(process: SimProcess): Fiber {
+    const fiber = this.scheduler.currentFiber();
+    if (fiber === null || fiber.process !== process) throw new Error(`process ${process.run} slept outside its own turn`);
+    return fiber;
+  }
+
+  private nextId(prefix: string): string {
+    const next = (this.idSeq.get(prefix) ?? 0) + 1;
+    this.idSeq.set(prefix, next);
+    return `${prefix}${next}`;
+  }
+
+  private end(process: SimProcess): void {
+    if (process.pid !== null) this.os.exit(process.pid);
+    this.scheduler.kill(process);
+  }
+
+  private crash(process: SimProcess, detail: string): void {
+    if (!process.alive) return;
+    this.recorder.world({ process: process.id, run: process.run, pid: process.pid, role: process.role, op: 'crash', detail });
+    this.recorder.crashed(process.fibers, detail);
+    this.end(process);
+    // pid reuse: an unrelated process takes the dead pid at once, so a bare pid now "looks alive".
+    // It lives a while and exits, and is never placed when it could crowd the table (the slots' own processes always fit).
+    const pid = process.pid;
+    if (pid !== null && this.os.aliveCount() + this.slots.size < this.parts.options.pidMax - 1 && this.parts.options.rates.pidReusePercent > 0 && this.parts.faults.chance(this.parts.options.rates.pidReusePercent, 100)) {
+      if (this.os.spawnAt(pid, `squatter of ${process.run}`)) {
+        const generation = this.os.generation;
+        this.scheduler.at(this.scheduler.now + this.parts.faults.int(1, this.parts.options.pauseMsMax), () => {
+          if (this.os.generation === generation && this.os.ownerOf(pid) === `squatter of ${process.run}`) this.os.exit(pid);
+        });
+      }
+    }
+    const slot = this.slotOf(process);
+    if (slot !== undefined) this.scheduleRestart(slot);
+  }
+
+  private slotOf(process: SimProcess): ProcessSlot | undefined {
+    for (const slot of this.slots.values()) if (slot.current === process) return slot;
+    return undefined;
+  }
+
+  private scheduleRestart(slot: ProcessSlot): void {
+    if (slot.restartPending || slot.finished) return;
+    slot.restartPending = true;
+    this.scheduler.at(this.scheduler.now + this.parts.options.restartDelayMs, () => {
+      if (slot.restartPending && slot.current?.alive !== true) this.start(slot);
+    });
+  }
+
+  private containerRestart(): void {
+    if (this.phase !== 'safety') return;
+    this.recorder.world({ process: 'world', run: null, pid: null, role: 'world', op: 'restart', detail: 'every process dies; the pid counter starts over' });
+    for (const slot of this.slots.values()) {
+      const process = slot.current;
+      if (process?.alive === true) {
+        this.recorder.crashed(process.fibers, 'in a container restart');
+        this.scheduler.kill(process);
+      }
+      slot.restartPending = false;
+    }
+    this.os.restart();
+    this.scheduler.at(this.scheduler.now + this.parts.options.restartDelayMs, () => {
+      for (const slot of this.slots.values()) if (slot.current?.alive !== true && !slot.finished) this.start(slot);
+    });
+  }
+
+  private heal(): void {
+    this.phase = 'heal';
+    this.healTime = this.scheduler.now;
+    this.recorder.world({ process: 'world', run: null, pid: null, role: 'world', op: 'heal', detail: 'faults stop; every process runs again' });
+    for (const slot of this.slots.values()) {
+      const process = slot.current;
+      if (process?.alive === true) {
+        process.pausedUntil = 0;
+        for (const fiber of process.fibers) fiber.pausedUntil = 0;
+      } else if (!slot.finished) {
+        this.start(slot);
+      }
+    }
+  }
+
+  // ---- faults ---------------------------------------------------------------
+
+  private beforeTurn(fiber: Fiber): TurnDecision {
+    if (this.phase === 'heal') return { kind: 'run', directive: 'proceed' };
+    const { rates, pauseMsMax } = this.parts.options;
+    const faults = this.parts.faults;
+    const process = fiber.process;
+    if (rates.crashPerMille > 0 && faults.chance(rates.crashPerMille, 1000)) {
+      this.crash(process, `at a scheduling point of its ${fiber.name} loop`);
+      return { kind: 'skip' };
+    }
+    if (rates.pausePerMille > 0 && faults.chance(rates.pausePerMille, 1000)) {
+      const until = this.scheduler.now + faults.int(1, pauseMsMax);
+      // Half the pauses stop the whole process (GC stall, SIGSTOP); half stall only this loop.
+      const whole = faults.chance(1, 2);
+      if (whole) process.pausedUntil = until;
+      else fiber.pausedUntil = until;
+      this.recorder.world({ process: process.id, run: process.run, pid: process.pid, role: process.role, op: 'pause', until, loop: whole ? 'all' : fiber.name });
+      this.scheduler.at(until, () => {
+        if (process.alive) this.recorder.world({ process: process.id, run: process.run, pid: process.pid, role: process.role, op: 'resume', loop: whole ? 'all' : fiber.name });
+      });
+      return { kind: 'skip' };
+    }
+    if (process.role === 'worker' && !process.stopRequested && rates.shutdownPerMille > 0 && faults.chance(rates.shutdownPerMille, 1000)) {
+      process.stopRequested = true;
+      this.recorder.world({ process: process.id, run: process.run, pid: process.pid, role: process.role, op: 'stop', detail: `during its ${fiber.name} loop` });
+      this.scheduler.interrupt(process);
+    }
+    if (fiber.kind === 'db' && rates.lostAckPerMille > 0 && faults.chance(rates.lostAckPerMille, 1000)) return { kind: 'run', directive: 'crash-after' };
+    return { kind: 'run', directive: 'proceed' };
+  }
+
+  // ---- state checks -----------------------------------------------------------
+
+  private turnStatements = 0;
+
+  private onStatement(fiber: Fiber): void {
+    this.statements += 1;
+    this.turnStatements += 1;
+    this.recorder.statement(fiber);
+  }
+
+  private lastProgressObserve = 0;
+
+  private async afterTurn(_fiber: Fiber): Promise<void> {
+    await this.observeProgress();
+    if (this.turnStatements === 0) return;
+    this.turnStatements = 0;
+    const { adapter, db } = this.parts;
+    const now = EPOCH_MS + this.scheduler.now;
+    const context = this.stateContext();
+    if (adapter.checkState !== undefined) {
+      this.checkStatements += 1;
+      const violated = await adapter.checkState(db, now, context);
+      if (violated.length === 0) return;
+    }
+    if (adapter.observe === undefined) return;
+    this.checkStatements += 1;
+    const state = toSimulatedTime(await adapter.observe(db, now));
+    const eventIndex = this.recorder.events.length - 1;
+    for (const violation of this.parts.judge(state, context)) {
+      const key = `${violation.invariant}:${violation.jobs.join(',')}:${violation.processes.join(',')}`;
+      if (this.stateViolationKeys.has(key)) continue;
+      this.stateViolationKeys.add(key);
+      this.stateViolations.push({ ...violation, eventIndex, time: this.scheduler.now });
+    }
+  }
+
+  /**
+   * During healing, progress is also read from the engine's rows now and then: a
+   * job whose terminal write lost its ack is terminal in the rows but unknown to
+   * the history, and waiting for it would run the heal phase to its budget.
+   */
+  private async observeProgress(): Promise<void> {
+    const { adapter, db, options } = this.parts;
+    if (this.phase !== 'heal' || adapter.observe === undefined || this.allDone()) return;
+    if (this.scheduler.now - this.lastProgressObserve < options.reaperIntervalMs) return;
+    this.lastProgressObserve = this.scheduler.now;
+    this.checkStatements += 1;
+    const state = await adapter.observe(db, EPOCH_MS + this.scheduler.now);
+    const enqueued = new Set(this.enqueuedJobs.values());
+    for (const job of state.jobs) if (enqueued.has(job.id) && (job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled')) this.terminalJobs.add(job.id);
+  }
+
+  private stateContext(): StateContext {
+    const clients = new Set<string>();
+    for (const slot of this.slots.values()) if (slot.role === 'client' && slot.current !== null) clients.add(slot.current.id);
+    return { clients, shutDown: this.shutDown };
+  }
+}
+
+/**
+ * Rows carry the engines' clock (simulated time plus EPOCH_MS, plus a process's
+ * skew); the checkers and their explanations speak the history's simulated time.
+ * Shifting every time by the same constant keeps every comparison as it was.
+ */
+function toSimulatedTime(state: State): State {
+  const shift = (time: number) => time - EPOCH_MS;
+  return {
+    ...state,
+    time: shift(state.time),
+    jobs: state.jobs.map((job) => (job.startedAt === null ? job : { ...job, startedAt: shift(job.startedAt) })),
+    workers: state.workers.map((worker) => ({ ...worker, heartbeatAt: shift(worker.heartbeatAt) })),
+    locks: state.locks.map((lock) => ({ ...lock, expiresAt: shift(lock.expiresAt) })),
+  };
+}

@@ -1,0 +1,20 @@
+// The moment liveness is judged, on the history's global clock: the end of the
+// run if the caller knows it, else the last event. Final-state times are on the
+// engine's clock and are never mixed with it.
+import type { History } from '../history.ts';
+import type { LivenessOptions } from './definition.ts';
+
+export function judgedAt(history: History, options: LivenessOptions): number {
+  if (options.endTime !== undefined) return options.endTime;
+  const last = history[history.length - 1];
+  return last === undefined ? options.healTime : last.time;
+}
+
+export function aliveSet(options: LivenessOptions): ReadonlySet<string> {
+  return options.aliveProcesses instanceof Set ? (options.aliveProcesses as ReadonlySet<string>) : new Set(options.aliveProcesses);
+}
+
+/** For a sentence that starts with "Let the faults stop at … and": "the heal phase end at t=9000". */
+export function healEndText(options: LivenessOptions, time: number): string {
+  return options.healCompleted === false ? `the heal phase be cut by its budget at t=${time}` : `the heal phase end at t=${time}`;
+}

@@ -1,0 +1,27 @@
+// Every SQL statement of the engine and its drivers. Nothing else in src/ holds SQL.
+export { attachRun } from './attach-run.ts';
+export { claim, lockLimitedQueues } from './claim.ts';
+export { complete } from './complete.ts';
+export { completeGroup } from './complete-group.ts';
+export { defineQueue } from './define-queue.ts';
+export { countGroupMembers, findJobByIdempotencyKey, insertJob, lockGroup } from './enqueue.ts';
+export { fail } from './fail.ts';
+export { getJob } from './get-job.ts';
+export { heartbeat } from './heartbeat.ts';
+export { jobColumns } from './job-columns.ts';
+export { acquireLock } from './lock-acquire.ts';
+export { forceReleaseLock } from './lock-force-release.ts';
+export { refreshLock } from './lock-refresh.ts';
+export { releaseLock } from './lock-release.ts';
+export { sweepLocks } from './lock-sweep.ts';
+export { listAppliedMigrations, migrationLedgerPresent, migrationScript } from './migrations.ts';
+export type { PendingMigration } from './migrations.ts';
+export { deleteStaleWorkers } from './reap.ts';
+export { recoverJobs } from './recover-jobs.ts';
+export { release } from './release.ts';
+export { sanitize } from './sanitize.ts';
+export { checkpointSql, createSchemaSql, dropSchemaSql, listEngineTables, quoteIdentifier, setSearchPathSql, truncateSql } from './schema.ts';
+export { begin, commit, rollback } from './session.ts';
+export { markStopping, releaseWorker } from './shutdown.ts';
+export { snapshot } from './snapshot.ts';
+export { lockWorker, upsertWorker } from './startup.ts';

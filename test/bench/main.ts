@@ -1,0 +1,83 @@
+// `npm run bench`: every speed and memory target of the project, measured side
+// by side in one run on this machine, printed as a table (stderr) and as JSON
+// (stdout, and .wf-sim/bench.json). Machines are shared and noisy: figures are
+// medians and ratios. `npm run bench -- --quick` runs smaller counts.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { benchCheckers } from './checkers.ts';
+import { benchDriver } from './driver.ts';
+import { benchMutants } from './mutants.ts';
+import { benchMemory, benchParallel, benchSimulatedTime, benchStandardWorld } from './simulator.ts';
+
+const quick = process.argv.includes('--quick');
+const only = process.argv.find((arg) => arg.startsWith('--only='))?.slice('--only='.length).split(',');
+const want = (name: string) => only === undefined || only.includes(name);
+
+type Row = [string, string, string, string];
+const rows: Row[] = [];
+const results: Record<string, unknown> = { machine: { cores: (await import('node:os')).cpus().length, node: process.version }, quick };
+const say = (line: string) => process.stderr.write(`${line}\n`);
+const fmt = (value: number, digits = 1) => value.toLocaleString('en-US', { maximumFractionDigits: digits });
+
+if (want('driver')) {
+  say('driver: PGlite statements through the fast path vs query() vs raw execProtocol …');
+  const driver = await benchDriver();
+  results.driver = driver;
+  for (const item of driver) rows.push(['driver', item.name, `${fmt(item.statements_per_second, 0)} statements/s`, `${fmt(item.median_ms_per_statement, 4)} ms median`]);
+}
+if (want('checkers')) {
+  say('checkers: 1,000,000-event history …');
+  const checkers = await benchCheckers();
+  results.checkers = checkers;
+  rows.push(['checkers', `${fmt(checkers.events, 0)} events`, `${fmt(checkers.events_per_second, 0)} events/s (target ≥ 1,000,000)`, `time(1M)/time(250k) = ${fmt(checkers.linear_ratio, 2)} (linear ≈ 4)`]);
+}
+if (want('standard')) {
+  say('simulator: standard world …');
+  const standard = await benchStandardWorld(quick ? 10 : 40);
+  results.standard_world = standard;
+  rows.push(['simulator', `standard world, ${standard.seeds} seeds`, `${fmt(standard.seeds_per_second, 2)} seeds/s, ${fmt(standard.statements_per_second, 0)} statements/s`, `outside PGlite ${fmt(standard.share_of_wall_outside_pglite * 100)}% of wall (target ≤ 25%)`]);
+}
+if (want('parallel')) {
+  say('simulator: --parallel 1 vs 2, and two processes vs one …');
+  const parallel = await benchParallel(quick ? 8 : 24);
+  results.parallel = parallel;
+  rows.push(['simulator', `--parallel 2 vs 1, ${parallel.seeds} seeds`, `${fmt(parallel.threads_ratio, 2)}× (target ≥ 1.7×)`, `two processes vs one on this machine: ${fmt(parallel.two_processes_ratio, 2)}×`]);
+}
+if (want('time')) {
+  say('simulator: lease- and reaper-heavy world …');
+  const time = await benchSimulatedTime(quick ? 3 : 10);
+  results.simulated_time = time;
+  rows.push(['simulator', `lease-heavy world, ${time.seeds} seeds`, `${fmt(time.median_speedup, 0)}× faster than wall time (target ≥ 10,000×)`, `median ${fmt(time.median_simulated_ms / 3_600_000, 2)} h simulated in ${fmt(time.median_wall_ms, 0)} ms`]);
+}
+if (want('memory')) {
+  say('simulator: RSS over a long campaign …');
+  const memory = await benchMemory(quick ? 200 : 1000);
+  results.memory = memory;
+  rows.push([
+    'simulator',
+    `RSS over ${memory.seeds} seeds`,
+    `${fmt(memory.growth * 100)}% growth after warm-up (target < 10%)`,
+    `${fmt(memory.rss_mb_after_warmup, 0)} → ${fmt(memory.rss_mb_at_end, 0)} MB; reference failed seeds: ${memory.failing_seeds.length === 0 ? 'none' : memory.failing_seeds.join(', ')}`,
+  ]);
+}
+
+if (want('mutants')) {
+  say('mutants: seeds and wall time to detection, shrunk trace length …');
+  const mutantNames = process.argv.find((arg) => arg.startsWith('--mutants='))?.slice('--mutants='.length).split(',');
+  const mutants = await benchMutants(quick ? 5 : 20, 200, mutantNames);
+  results.mutants = mutants;
+  for (const row of mutants) {
+    rows.push([
+      'mutant',
+      `${row.mutant} → ${row.invariant}`,
+      `caught in ${row.caught_campaigns}/${row.campaigns}; median ${row.median_seeds_to_detection ?? '—'} seeds, ${row.median_wall_seconds_to_detection === null ? '—' : fmt(row.median_wall_seconds_to_detection, 1)} s (targets ≤ 50, ≤ 5 s)`,
+      `shrunk ${row.original_trace_events ?? '—'} → ${row.shrunk_trace_events ?? '—'} events in ${row.shrink_replays ?? '—'} replays (${row.shrink_stopped_by ?? '—'}; target ≤ 30)`,
+    ]);
+  }
+}
+
+const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column]!.length)));
+say('');
+for (const row of rows) say(row.map((cell, column) => cell.padEnd(widths[column]!)).join('  │  '));
+mkdirSync('.wf-sim', { recursive: true });
+writeFileSync('.wf-sim/bench.json', JSON.stringify(results, null, 2) + '\n');
+process.stdout.write(JSON.stringify(results) + '\n');

@@ -1,0 +1,88 @@
+// Mutant benchmark (issue 5): how fast wf-sim catches each incident's bug.
+// Per mutant, 20 campaigns from different base seeds, each stopped at the first
+// seed whose violations include the invariant the mutant names: median
+// seeds-to-detection and wall seconds-to-detection; then one failure shrunk, with
+// its trace length. Everything runs in this process, one PGlite per mutant.
+import { performance } from 'node:perf_hooks';
+import { caughtBy, mutantOverrides, MUTANTS, type Mutant } from '../../conformance/mutants/index.ts';
+import { Harness } from '../../sim/harness.ts';
+import { relevantLength, shrinkRun } from '../../sim/shrink.ts';
+
+export interface MutantBenchRow {
+  mutant: string;
+  invariant: string;
+  campaigns: number;
+  caught_campaigns: number;
+  median_seeds_to_detection: number | null;
+  median_wall_seconds_to_detection: number | null;
+  original_trace_events: number | null;
+  shrunk_trace_events: number | null;
+  shrink_replays: number | null;
+  shrink_stopped_by: string | null;
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+export async function benchMutant(mutant: Mutant, campaigns: number, seedsMax: number): Promise<MutantBenchRow> {
+  const harness = new Harness(mutant.adapter);
+  const overrides = mutantOverrides(mutant);
+  const seedsToDetection: number[] = [];
+  const wallSeconds: number[] = [];
+  let firstFailure: Awaited<ReturnType<Harness['run']>> | undefined;
+  try {
+    for (let campaign = 0; campaign < campaigns; campaign += 1) {
+      const base = 100_000 + campaign * 10_000;
+      const started = performance.now();
+      for (let offset = 0; offset < seedsMax; offset += 1) {
+        const result = await harness.run({ seed: base + offset, ...overrides });
+        if (caughtBy(mutant, result.violations)) {
+          seedsToDetection.push(offset + 1);
+          wallSeconds.push((performance.now() - started) / 1000);
+          firstFailure ??= result;
+          break;
+        }
+      }
+    }
+    let shrink: Awaited<ReturnType<typeof shrinkRun>> | undefined;
+    if (firstFailure !== undefined) {
+      const failing = firstFailure;
+      const target = failing.violations.find((violation) => caughtBy(mutant, [violation]) || violation.invariant === mutant.invariant)?.invariant;
+      shrink = await shrinkRun({
+        failing,
+        ...(target === undefined ? {} : { invariant: target }),
+        replay: (choices, horizonMs) => harness.run({ seed: failing.seed, ...overrides, choices, ...(horizonMs === undefined ? {} : { horizonMs }) }),
+        nowMs: () => performance.now(),
+        wallMsMax: 60_000,
+      });
+    }
+    return {
+      mutant: mutant.name,
+      invariant: mutant.invariant,
+      campaigns,
+      caught_campaigns: seedsToDetection.length,
+      median_seeds_to_detection: median(seedsToDetection),
+      median_wall_seconds_to_detection: median(wallSeconds),
+      original_trace_events: firstFailure === undefined || shrink === undefined ? null : relevantLength(firstFailure, shrink.invariant),
+      shrunk_trace_events: shrink?.traceLength ?? null,
+      shrink_replays: shrink?.runs ?? null,
+      shrink_stopped_by: shrink?.stoppedBy ?? null,
+    };
+  } finally {
+    await harness.close();
+  }
+}
+
+export async function benchMutants(campaigns: number, seedsMax: number, only?: readonly string[]): Promise<MutantBenchRow[]> {
+  const rows: MutantBenchRow[] = [];
+  for (const mutant of MUTANTS) {
+    if (only !== undefined && !only.includes(mutant.name)) continue;
+    process.stderr.write(`  mutant:${mutant.name} …\n`);
+    rows.push(await benchMutant(mutant, campaigns, seedsMax));
+  }
+  return rows;
+}
