@@ -12,12 +12,16 @@
 // was claimed, requeued or ended again after the fire, the lost write had not
 // ended it; otherwise the final row says whether it did, and with which outcome.
 // Only without a final state does the judgement stay undecided.
+// A write still in flight at the fire (invoked, answered later) may have taken
+// effect before it — an engine whose terminal write takes two statements shows
+// the row terminal before the call returns — so its own answer after the fire
+// is not "ended again": it settles the member with the answer's outcome.
 import type { History, OperationEvent } from '../history.ts';
 import { TERMINAL_STATUSES, type JobState, type State } from '../state.ts';
 import type { Violation } from '../verdict.ts';
 import type { HistoryCheckOptions, HistoryInvariant } from './definition.ts';
 import { at, listText, runName } from './explain.ts';
-import { maybeTerminal, walkHistory, type HistoryMonitor, type HistoryWalk, type JobTrack, type RunTrack } from './history-walk.ts';
+import { maybeTerminal, walkHistory, type EndRecord, type HistoryMonitor, type HistoryWalk, type JobTrack, type RunTrack } from './history-walk.ts';
 
 const SCAN_MEMBERS_MAX = 32;
 
@@ -34,6 +38,8 @@ interface Deferred {
   readonly group: GroupTrack;
   readonly fire: Fire;
   readonly maybe: readonly number[];
+  /** For each maybe member whose complete / fail was in flight at the fire: that write's invoke index. */
+  readonly inFlight: ReadonlyMap<number, number>;
   readonly failedMember: number | null;
 }
 
@@ -108,13 +114,16 @@ class GroupOnceMonitor implements HistoryMonitor {
 
     const notTerminal: number[] = [];
     const maybe: number[] = [];
+    const inFlight = new Map<number, number>();
     let failedMember: number | null = null;
     for (const id of group.members) {
       const job = walk.findJob(id);
       const terminal = job?.terminal ?? null;
       if (terminal === null) {
-        if (job !== undefined && maybeTerminal(job, walk)) maybe.push(id);
-        else notTerminal.push(id);
+        if (job !== undefined && maybeTerminal(job, walk)) {
+          maybe.push(id);
+          if (job.openWrites > 0) inFlight.set(id, job.lastWriteInvokeIndex);
+        } else notTerminal.push(id);
       } else if (terminal.outcome === 'failed' && failedMember === null) {
         failedMember = id;
       }
@@ -128,7 +137,7 @@ class GroupOnceMonitor implements HistoryMonitor {
       return;
     }
     if (maybe.length > 0) {
-      this.deferred.push({ group, fire, maybe, failedMember });
+      this.deferred.push({ group, fire, maybe, inFlight, failedMember });
       return;
     }
     this.judgeOutcome(walk, group, fire, failedMember);
@@ -138,14 +147,19 @@ class GroupOnceMonitor implements HistoryMonitor {
     if (this.deferred.length === 0) return;
     const rows = new Map<number, JobState>();
     if (this.finalState !== undefined) for (const row of this.finalState.jobs) rows.set(row.id, row);
-    for (const { group, fire, maybe, failedMember } of this.deferred) {
+    for (const { group, fire, maybe, inFlight, failedMember } of this.deferred) {
       const ranAgain: number[] = [];
       const unknown: number[] = [];
       let failed = failedMember;
       for (const id of maybe) {
         const job = walk.findJob(id)!;
         const row = rows.get(id);
-        // Anything that happened to the job after the fire proves the lost write had not ended it.
+        const answer = inFlightAnswer(job, fire, inFlight.get(id));
+        if (answer !== null && (row === undefined || TERMINAL_STATUSES.has(row.status))) {
+          if (answer.outcome === 'failed' && failed === null) failed = id;
+          continue;
+        }
+        // Anything else that happened to the job after the fire proves the lost write had not ended it.
         if ((job.lastClaim?.index ?? -1) > fire.index || (job.lastEnd?.index ?? -1) > fire.index || (row !== undefined && !TERMINAL_STATUSES.has(row.status))) ranAgain.push(id);
         else if (row === undefined) unknown.push(id);
         else if (row.status === 'failed' && failed === null) failed = id;
@@ -229,6 +243,19 @@ class GroupOnceMonitor implements HistoryMonitor {
     }
     group.members.push(job);
   }
+}
+
+/**
+ * The terminal end that answered the write in flight at the fire, if that is
+ * the only thing that happened to the job since: no claim after the fire, no
+ * later write invoked, and the job's latest end is a terminal one after the fire.
+ */
+function inFlightAnswer(job: JobTrack, fire: Fire, writeInvokeIndex: number | undefined): EndRecord | null {
+  if (writeInvokeIndex === undefined || job.lastWriteInvokeIndex !== writeInvokeIndex) return null;
+  if ((job.lastClaim?.index ?? -1) > fire.index) return null;
+  const end = job.lastEnd;
+  if (end === null || end.reason !== 'terminal' || end.index < fire.index || end.outcome === null) return null;
+  return end;
 }
 
 export function checkGroupOnce(history: History, options?: HistoryCheckOptions): Violation[] {

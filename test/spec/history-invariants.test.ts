@@ -242,6 +242,41 @@ describe('GROUP_ONCE', () => {
       expect(violation!.explanation).toContain('had only a terminal write whose answer was lost');
     });
   });
+
+  describe('a member whose complete is still in flight when the group fires (a terminal write of two statements)', () => {
+    // w1's complete has updated the job row (so w2's tryCompleteGroup sees it terminal) but not yet answered.
+    const inFlight = () =>
+      new HistoryBuilder()
+        .enqueue('c1', 1, { group: 'g', groupSize: 2 })
+        .enqueue('c1', 2, { group: 'g', groupSize: 2 })
+        .claim('w1', 1, 'L1')
+        .claim('w2', 2, 'L2')
+        .at(100)
+        .invoke('w1', 'complete', { job: 1, lease: 'L1' })
+        .complete('w2', 2, 'L2')
+        .at(200)
+        .group('w2', 'g', 'completed');
+
+    it('passes when that write then answers applied: its own answer is not "ended again after the fire"', () => {
+      const history = inFlight().at(300).ok('w1', 'complete', { job: 1, lease: 'L1', applied: true }).build();
+      const finalState = stateOf({ jobs: [jobRow(1, { groupId: 'g', status: 'completed' }), jobRow(2, { groupId: 'g', status: 'completed' })], groups: [{ id: 'g', size: 2, status: 'completed' }] });
+      expect(checkGroupOnce(history, options)).toEqual([]);
+      expect(checkGroupOnce(history, { ...options, finalState })).toEqual([]);
+    });
+
+    it('still flags the fire as early when the job is claimed again after it, or its write was refused', () => {
+      const claimedAgain = inFlight().at(300).ok('w1', 'complete', { job: 1, lease: 'L1', applied: true }).at(400).claim('w3', 1, 'L3').build();
+      expect(checkGroupOnce(claimedAgain, options)[0]?.explanation).toContain('claimed, requeued or ended again after the fire');
+      const refused = inFlight().at(300).ok('w1', 'complete', { job: 1, lease: 'L1', applied: false }).build();
+      const finalState = stateOf({ jobs: [runningRow(1, 'w1', { groupId: 'g' }), jobRow(2, { groupId: 'g', status: 'completed' })], groups: [{ id: 'g', size: 2, status: 'completed' }] });
+      expect(checkGroupOnce(refused, { ...options, finalState })).toHaveLength(1);
+    });
+
+    it('judges the outcome by that write: a member failing in flight makes a completed fire wrong', () => {
+      const history = inFlight().at(300).ok('w1', 'fail', { job: 1, lease: 'L1', applied: true, status: 'failed' }).build();
+      expect(checkGroupOnce(history, options)[0]?.explanation).toContain('member job 1 had failed, so it should have fired failed');
+    });
+  });
 });
 
 describe('REAPER_NOT_SELF', () => {
