@@ -15,6 +15,7 @@ import type { Database } from '../../src/db/database.ts';
 import { createPostgresDatabase, type PostgresDatabase } from '../../src/db/postgres.ts';
 import { checkState } from '../../spec/check.ts';
 import type { OperationEvent } from '../../spec/history.ts';
+import { rebaseState } from '../../spec/rebase-state.ts';
 import type { State, StateContext } from '../../spec/state.ts';
 import type { Violation } from '../../spec/verdict.ts';
 import type { EngineAdapter, ProcessContext } from '../../sim/adapter/contract.ts';
@@ -536,9 +537,10 @@ export class RoundRunner {
 
   // ---- state ------------------------------------------------------------------------
 
-  private observe(): Promise<State> {
+  /** The engine's state on the history's clock (ms since the round began), as the simulator rebases its rows onto simulated time. */
+  private async observe(): Promise<State> {
     const observe = this.settings.adapter.observe!;
-    return inSnapshot(this.observer!, (snapshot: Database) => observe.call(this.settings.adapter, snapshot, epochNowMs()));
+    return rebaseState(await inSnapshot(this.observer!, (snapshot: Database) => observe.call(this.settings.adapter, snapshot, epochNowMs())), this.epochMs);
   }
 
   private async checkState(): Promise<void> {

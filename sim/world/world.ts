@@ -5,6 +5,7 @@
 // touched the database.
 import type { Database } from '../../src/db/database.ts';
 import type { OperationEvent } from '../../spec/history.ts';
+import { rebaseState } from '../../spec/rebase-state.ts';
 import type { State, StateContext } from '../../spec/state.ts';
 import type { Violation } from '../../spec/verdict.ts';
 import type { EngineAdapter, ProcessContext } from '../adapter/contract.ts';
@@ -12,13 +13,20 @@ import { SimulatedOs } from '../os.ts';
 import { clientProgram } from '../processes/client.ts';
 import type { ProcessRuntime } from '../processes/runtime.ts';
 import { workerProgram } from '../processes/worker.ts';
-import type { Random } from '../random/choices.ts';
+import type { ChoiceStructure, Streams } from '../random/choices.ts';
 import { Recorder } from '../recorder.ts';
 import { RecordingSession } from '../recording-session.ts';
 import { ScheduledDatabase } from '../scheduled-database.ts';
 import { Scheduler, type Fiber, type SimProcess, type StopReason, type TurnDecision } from '../scheduler.ts';
 import type { WorldOptions } from './options.ts';
+import { fiberPicker, slotOfRun } from './picker.ts';
 import { clientIds, workerIds, type PlannedJob, type Workload } from './workload.ts';
+
+/** Container restarts a run may have (options draw 1 or 2); their times hold this many positions of the faults stream. */
+const RESTARTS_MAX = 2;
+
+/** Positions of a loop's fault sub-stream each turn takes (see World.beforeTurn). */
+export const TURN_FRAME = 6;
 
 /** Simulated time 0 is this instant on the engines' clocks (2026-01-01T00:00:00Z), so timestamps read naturally. */
 export const EPOCH_MS = 1_767_225_600_000;
@@ -31,8 +39,10 @@ export interface WorldParts {
   workload: Workload;
   adapter: EngineAdapter;
   db: Database;
-  schedule: Random;
-  faults: Random;
+  /** The run's choice streams: the schedule and faults streams, and the keyed sub-streams of each process and loop. */
+  streams: Streams;
+  /** Processes a shrinker removed (they are never started). */
+  structure?: ChoiceStructure;
   judge: StateJudge;
   /** Stop after the safety phase at this simulated time, with no heal phase (shrinking replays of safety violations). */
   horizonMs?: number;
@@ -83,14 +93,16 @@ export class World {
   private restartsLeft: number;
 
   constructor(private readonly parts: WorldParts) {
-    const { options } = parts;
+    const { options, streams } = parts;
     this.os = new SimulatedOs(options.pidMax);
     this.scheduler = new Scheduler({
       policy: options.policy,
-      random: parts.schedule,
+      // PCT's change points and priorities; the picks themselves are recorded by fiber (world/picker.ts).
+      random: streams.keyed('schedule', 'pct'),
       pctDepth: 3,
       pctSteps: 4000,
       statementMs: 1,
+      chooser: fiberPicker(options.policy, streams.schedule),
     });
     this.recorder = new Recorder(() => this.scheduler.now);
     this.restartsLeft = options.rates.restarts;
@@ -98,17 +110,23 @@ export class World {
       beforeTurn: (fiber) => this.beforeTurn(fiber),
       afterTurn: (fiber) => this.afterTurn(fiber),
     };
-    for (const id of clientIds(options)) this.slots.set(id, { id, role: 'client', generation: 0, current: null, finished: false, restartPending: false });
-    for (const id of workerIds(options)) this.slots.set(id, { id, role: 'worker', generation: 0, current: null, finished: false, restartPending: false });
+    const omitted = new Set(parts.structure?.processesOmitted ?? []);
+    for (const id of clientIds(options)) if (!omitted.has(id)) this.slots.set(id, { id, role: 'client', generation: 0, current: null, finished: false, restartPending: false });
+    for (const id of workerIds(options)) if (!omitted.has(id)) this.slots.set(id, { id, role: 'worker', generation: 0, current: null, finished: false, restartPending: false });
   }
 
   async run(): Promise<WorldOutcome> {
     const { options, adapter, db } = this.parts;
     await adapter.setup(db, EPOCH_MS, { queues: options.queues });
     for (const slot of this.slots.values()) this.start(slot);
-    // Container restarts fall at drawn times inside the safety phase.
-    for (let index = 0; index < this.restartsLeft; index += 1) {
-      const at = this.parts.faults.int(1_000, options.safetyMs - 1_000);
+    // Container restarts fall at drawn times inside the safety phase (fixed positions: unused ones are padded).
+    const faults = this.parts.streams.faults;
+    for (let index = 0; index < RESTARTS_MAX; index += 1) {
+      if (index >= this.restartsLeft) {
+        faults.pad();
+        continue;
+      }
+      const at = faults.int(1_000, Math.max(1_000, options.safetyMs - 1_000));
       this.scheduler.at(at, () => this.containerRestart());
     }
 
@@ -199,7 +217,11 @@ export class World {
     slot.generation += 1;
     slot.restartPending = false;
     const pid = this.os.spawn(slot.id);
-    const skewMs = options.clockSkewMaxMs > 0 ? this.parts.faults.int(-options.clockSkewMaxMs, options.clockSkewMaxMs) : 0;
+    // Each start draws from its slot's own sub-streams, so removing another process never shifts them.
+    const startFaults = this.parts.streams.keyed('faults', slot.id);
+    let skewMs = 0;
+    if (options.clockSkewMaxMs > 0) skewMs = startFaults.int(-options.clockSkewMaxMs, options.clockSkewMaxMs);
+    else startFaults.pad();
     // A per-start identity is a new worker id for every start, as a pod name would be.
     const id = slot.role === 'worker' && options.workerIdentity === 'per-start' && slot.generation > 1 ? `${slot.id}~${slot.generation}` : slot.id;
     const process: SimProcess = {
@@ -230,7 +252,7 @@ export class World {
       os: { isAlive: (candidate) => this.os.isAlive(candidate) },
       settings: { heartbeatIntervalMs: options.heartbeatIntervalMs, lockTtlMs: options.lockTtlMs, reaperThresholdMs: options.reaperThresholdMs },
     };
-    const weight = 1 + this.parts.schedule.int(0, 3);
+    const weight = 1 + this.parts.streams.keyed('schedule', slot.id).int(0, 3);
     this.scheduler.spawnFiber(process, 'main', weight, async () => {
       const session = new RecordingSession(await adapter.open(context), process, this.recorder, this.scheduler, { onOk: (event) => this.onOk(event) });
       const runtime = this.runtime(process, slot, session, weight);
@@ -309,15 +331,22 @@ export class World {
     this.end(process);
     // pid reuse: an unrelated process takes the dead pid at once, so a bare pid now "looks alive".
     // It lives a while and exits, and is never placed when it could crowd the table (the slots' own processes always fit).
+    // Two positions per crash of the slot's own sub-stream: does a squatter come, and how long it lives.
     const pid = process.pid;
-    if (pid !== null && this.os.aliveCount() + this.slots.size < this.parts.options.pidMax - 1 && this.parts.options.rates.pidReusePercent > 0 && this.parts.faults.chance(this.parts.options.rates.pidReusePercent, 100)) {
-      if (this.os.spawnAt(pid, `squatter of ${process.run}`)) {
-        const generation = this.os.generation;
-        this.scheduler.at(this.scheduler.now + this.parts.faults.int(1, this.parts.options.pauseMsMax), () => {
-          if (this.os.generation === generation && this.os.ownerOf(pid) === `squatter of ${process.run}`) this.os.exit(pid);
-        });
-      }
+    const crashFaults = this.parts.streams.keyed('faults', `${slotOfRun(process.run)}/crash`);
+    const reusable = pid !== null && this.os.aliveCount() + this.slots.size < this.parts.options.pidMax - 1 && this.parts.options.rates.pidReusePercent > 0;
+    const reusePercent = this.parts.options.rates.pidReusePercent;
+    // A certain reuse (100%) draws nothing: its position is padded all the same.
+    if (!reusable || reusePercent >= 100) crashFaults.pad();
+    let squatted = false;
+    if (reusable && (reusePercent >= 100 || crashFaults.chance(reusePercent, 100)) && this.os.spawnAt(pid, `squatter of ${process.run}`)) {
+      squatted = true;
+      const generation = this.os.generation;
+      this.scheduler.at(this.scheduler.now + crashFaults.int(1, this.parts.options.pauseMsMax), () => {
+        if (this.os.generation === generation && this.os.ownerOf(pid) === `squatter of ${process.run}`) this.os.exit(pid);
+      });
     }
+    if (!squatted) crashFaults.pad();
     const slot = this.slotOf(process);
     if (slot !== undefined) this.scheduleRestart(slot);
   }
@@ -369,19 +398,28 @@ export class World {
 
   // ---- faults ---------------------------------------------------------------
 
+  /**
+   * The faults of one turn, drawn from the turning loop's own sub-stream in a
+   * frame of TURN_FRAME positions (crash, pause, pause length, pause scope,
+   * stop, lost ack), each padded when not drawn: a fault removed by shrinking
+   * leaves that loop's later faults at their turns, and other loops' untouched.
+   */
   private beforeTurn(fiber: Fiber): TurnDecision {
     if (this.phase === 'heal') return { kind: 'run', directive: 'proceed' };
     const { rates, pauseMsMax } = this.parts.options;
-    const faults = this.parts.faults;
     const process = fiber.process;
+    const faults = this.parts.streams.keyed('faults', `${slotOfRun(process.run)}/${fiber.name}`);
     if (rates.crashPerMille > 0 && faults.chance(rates.crashPerMille, 1000)) {
+      faults.pad(TURN_FRAME - 1);
       this.crash(process, `at a scheduling point of its ${fiber.name} loop`);
       return { kind: 'skip' };
     }
+    if (rates.crashPerMille <= 0) faults.pad();
     if (rates.pausePerMille > 0 && faults.chance(rates.pausePerMille, 1000)) {
       const until = this.scheduler.now + faults.int(1, pauseMsMax);
       // Half the pauses stop the whole process (GC stall, SIGSTOP); half stall only this loop.
       const whole = faults.chance(1, 2);
+      faults.pad(2);
       if (whole) process.pausedUntil = until;
       else fiber.pausedUntil = until;
       this.recorder.world({ process: process.id, run: process.run, pid: process.pid, role: process.role, op: 'pause', until, loop: whole ? 'all' : fiber.name });
@@ -390,12 +428,18 @@ export class World {
       });
       return { kind: 'skip' };
     }
-    if (process.role === 'worker' && !process.stopRequested && rates.shutdownPerMille > 0 && faults.chance(rates.shutdownPerMille, 1000)) {
+    if (rates.pausePerMille <= 0) faults.pad();
+    faults.pad(2);
+    const mayStop = process.role === 'worker' && !process.stopRequested && rates.shutdownPerMille > 0;
+    if (mayStop && faults.chance(rates.shutdownPerMille, 1000)) {
       process.stopRequested = true;
       this.recorder.world({ process: process.id, run: process.run, pid: process.pid, role: process.role, op: 'stop', detail: `during its ${fiber.name} loop` });
       this.scheduler.interrupt(process);
     }
-    if (fiber.kind === 'db' && rates.lostAckPerMille > 0 && faults.chance(rates.lostAckPerMille, 1000)) return { kind: 'run', directive: 'crash-after' };
+    if (!mayStop) faults.pad();
+    const mayLoseAck = fiber.kind === 'db' && rates.lostAckPerMille > 0;
+    if (!mayLoseAck) faults.pad();
+    else if (faults.chance(rates.lostAckPerMille, 1000)) return { kind: 'run', directive: 'crash-after' };
     return { kind: 'run', directive: 'proceed' };
   }
 
@@ -458,18 +502,7 @@ export class World {
   }
 }
 
-/**
- * Rows carry the engines' clock (simulated time plus EPOCH_MS, plus a process's
- * skew); the checkers and their explanations speak the history's simulated time.
- * Shifting every time by the same constant keeps every comparison as it was.
- */
+/** Rows carry the engines' clock (EPOCH_MS + simulated time, plus a process's skew); the checkers speak simulated time. */
 function toSimulatedTime(state: State): State {
-  const shift = (time: number) => time - EPOCH_MS;
-  return {
-    ...state,
-    time: shift(state.time),
-    jobs: state.jobs.map((job) => (job.startedAt === null ? job : { ...job, startedAt: shift(job.startedAt) })),
-    workers: state.workers.map((worker) => ({ ...worker, heartbeatAt: shift(worker.heartbeatAt) })),
-    locks: state.locks.map((lock) => ({ ...lock, expiresAt: shift(lock.expiresAt) })),
-  };
+  return rebaseState(state, EPOCH_MS);
 }
