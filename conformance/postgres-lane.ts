@@ -51,6 +51,8 @@ export interface PostgresLaneOptions {
   stepMs?: { min: number; max: number };
   /** Pinned queues instead of the ones drawn from each round's seed. */
   queues?: { name: string; maxConcurrency: number | null }[];
+  /** Pinned worker identity instead of the one drawn from each round's seed. */
+  workerIdentity?: 'stable' | 'per-start';
   /** Real ms between two state snapshots (each is one REPEATABLE READ transaction). Default 250. */
   stateCheckIntervalMs?: number;
   /** Keep each round's schema for inspection instead of dropping it. */
@@ -132,6 +134,7 @@ function roundShape(options: PostgresLaneOptions): RoundShape {
     arrivalMs: Math.min(1_000, jobs * 2),
     ...(options.stepMs === undefined ? {} : { stepMs: options.stepMs }),
     ...(options.queues === undefined ? {} : { queues: options.queues }),
+    ...(options.workerIdentity === undefined ? {} : { workerIdentity: options.workerIdentity }),
   };
 }
 

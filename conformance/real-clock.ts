@@ -1,7 +1,8 @@
-// Real time, for the two places of conformance/ that need it and may not be
+// Real time, for the places of conformance/ that need it and may not be
 // deterministic: the watchdog that turns an adapter call that never settles into
-// an "adapter error", and the real-Postgres lane, whose processes run on the
-// wall clock against real connections. This is the only file of conformance/
+// an "adapter error", the real-Postgres lane, whose processes run on the wall
+// clock against real connections, and the plain stress test that loops its
+// rounds against a wall-time budget. This is the only file of conformance/
 // that reads the wall clock or sets timers; the simulated lane never lets what
 // it returns reach a simulated process (the watchdog only ever ends a run).
 import { performance } from 'node:perf_hooks';

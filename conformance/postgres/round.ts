@@ -23,6 +23,8 @@ export interface RoundShape {
   stepMs?: { min: number; max: number };
   /** Pinned queues instead of drawn ones. */
   queues?: { name: string; maxConcurrency: number | null }[];
+  /** Pinned worker identity instead of the drawn one (a mutant's world pin). */
+  workerIdentity?: WorldOptions['workerIdentity'];
 }
 
 export interface Round {
@@ -68,7 +70,9 @@ export function drawRound(seed: number, shape: RoundShape): Round {
   const resourceKeys = w.int(0, 4);
   const attemptsMax = w.int(2, 4);
   const failurePercent = w.pick([0, 5, 15]);
-  const workerIdentity = w.chance(1, 2) ? 'per-start' : 'stable';
+  // Drawn even when pinned, so a pin never changes the rest of the workload.
+  const drawnIdentity = w.chance(1, 2) ? 'per-start' : 'stable';
+  const workerIdentity = shape.workerIdentity ?? drawnIdentity;
   const releaseOnStop = w.chance(1, 2);
   const groupsWanted = Math.min(Math.floor(shape.jobs / 10), w.int(0, 20));
 

@@ -2,10 +2,12 @@
 // by side in one run on this machine, printed as a table (stderr) and as JSON
 // (stdout, and .wf-sim/bench.json). Machines are shared and noisy: figures are
 // medians and ratios. `npm run bench -- --quick` runs smaller counts.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { MUTANTS } from '../../conformance/mutants/index.ts';
 import { benchCheckers } from './checkers.ts';
 import { benchDriver } from './driver.ts';
 import { benchMutants } from './mutants.ts';
+import { benchStress, STRESS_SKIP_REASON, type StressBenchRow } from './stress.ts';
 import { benchMemory, benchParallel, benchSimulatedTime, benchStandardWorld } from './simulator.ts';
 
 const quick = process.argv.includes('--quick');
@@ -73,6 +75,48 @@ if (want('mutants')) {
       `shrunk ${row.original_trace_events ?? '—'} → ${row.shrunk_trace_events ?? '—'} events in ${row.shrink_replays ?? '—'} replays (${row.shrink_stopped_by ?? '—'}; target ≤ 30)`,
     ]);
   }
+}
+
+// The stress column beside the mutants (stress.ts): with --only=mutants unless --no-stress, or alone with --only=stress,
+// then taking the simulator's medians from an earlier bench JSON (--sim-from=FILE) when given.
+if ((want('mutants') && !process.argv.includes('--no-stress')) || only?.includes('stress') === true) {
+  const databaseUrl = process.env['WF_SIM_DATABASE_URL'];
+  if (databaseUrl === undefined || databaseUrl === '') {
+    say(STRESS_SKIP_REASON);
+    results.mutants_stress = { skipped: STRESS_SKIP_REASON };
+    rows.push(['stress', 'all mutants', STRESS_SKIP_REASON, '']);
+  } else {
+    const simRows = simulatorMedians();
+    const names = process.argv.find((arg) => arg.startsWith('--mutants='))?.slice('--mutants='.length).split(',') ?? MUTANTS.map((mutant) => mutant.name);
+    const budgetSeconds = Number(process.argv.find((arg) => arg.startsWith('--stress-seconds='))?.slice('--stress-seconds='.length) ?? (quick ? 20 : 60));
+    const stress = await benchStress(names, simRows, { connectionString: databaseUrl, budgetSeconds });
+    results.mutants_stress = stress;
+    for (const row of stress) rows.push(['stress', `${row.mutant} → ${row.invariant}`, stressVerdict(row), stressDetail(row)]);
+  }
+}
+
+/** The simulator's median seconds to detection per mutant: from this run, else from --sim-from=FILE, else unknown. */
+function simulatorMedians(): Map<string, number | null> {
+  const medians = new Map<string, number | null>();
+  const here = results.mutants as { mutant: string; median_wall_seconds_to_detection: number | null }[] | undefined;
+  const file = process.argv.find((arg) => arg.startsWith('--sim-from='))?.slice('--sim-from='.length);
+  const earlier = here ?? (file === undefined ? [] : (JSON.parse(readFileSync(file, 'utf8')) as { mutants?: typeof here }).mutants ?? []);
+  for (const row of earlier) medians.set(row.mutant, row.median_wall_seconds_to_detection);
+  return medians;
+}
+
+function stressVerdict(row: StressBenchRow): string {
+  if (row.adapter_error !== null) return `adapter error: ${row.adapter_error}`;
+  const sim = row.sim_median_seconds === null ? 'simulator median unknown' : `simulator median ${fmt(row.sim_median_seconds, 1)} s`;
+  const equal = `${row.caught_within_equal_budget ? 'caught' : 'not caught'} within ${fmt(row.equal_budget_seconds, 1)} s (${sim})`;
+  if (row.caught_rounds === 0) return `${equal}; never in ${row.budget_seconds} s (${row.rounds} rounds)`;
+  return `${equal}; caught in ${row.caught_rounds}/${row.rounds} rounds of ${row.budget_seconds} s, median ${fmt(row.median_seconds_to_detection ?? 0, 1)} s`;
+}
+
+function stressDetail(row: StressBenchRow): string {
+  const ratio = row.slower_than_sim === null ? '' : `${fmt(row.slower_than_sim, 1)}× the simulator's time; `;
+  const tripped = Object.entries(row.rounds_per_invariant).map(([invariant, count]) => `${invariant} ${count}`).join(', ');
+  return `${ratio}${fmt(row.round_seconds_median, 1)} s a round, ${row.kills} kills; tripped: ${tripped === '' ? 'nothing' : tripped}`;
 }
 
 const widths = [0, 1, 2, 3].map((column) => Math.max(...rows.map((row) => row[column]!.length)));
