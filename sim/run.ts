@@ -10,7 +10,7 @@ import { AdapterError } from './errors.ts';
 import { streamsFromChoices, streamsFromSeed, type RecordedChoices } from './random/choices.ts';
 import { traceHash } from './trace.ts';
 import { wallNowMs } from './wall-clock.ts';
-import { drawOptions, orphanBoundMs, type OptionOverrides, type WorldOptions } from './world/options.ts';
+import { drawOptions, healBudgetFor, orphanBoundMs, type OptionOverrides, type WorldOptions } from './world/options.ts';
 import { drawWorkload } from './world/workload.ts';
 import { World } from './world/world.ts';
 
@@ -67,16 +67,21 @@ export interface RunResult {
 export async function runSeed(request: RunRequest): Promise<RunResult> {
   const startedMs = wallNowMs();
   const { streams, recorded } = request.choices === undefined ? streamsFromSeed(request.seed) : streamsFromChoices(request.choices);
-  const options = drawOptions(request.seed, streams, request);
-  const workload = drawWorkload(options, streams.workload);
+  // What a shrinker removed travels with the choices: a cut safety phase is one more world pin.
+  const structure = request.choices?.structure;
+  const overrides: OptionOverrides = structure?.safetyMs === undefined ? request : { ...request, world: { ...request.world, safetyMs: structure.safetyMs } };
+  const options = drawOptions(request.seed, streams, overrides);
+  const workload = drawWorkload(options, streams.workload, structure);
+  // Fewer jobs drain sooner: the liveness budget is stated for the jobs that exist (options.jobs stays the drawn count, which places them).
+  if (workload.jobs.length < options.jobs && request.world?.healBudgetMs === undefined) options.healBudgetMs = healBudgetFor({ ...options, jobs: workload.jobs.length });
   const capabilities = request.adapter.capabilities;
   const world = new World({
     options,
     workload,
     adapter: request.adapter,
     db: request.db,
-    schedule: streams.schedule,
-    faults: streams.faults,
+    streams,
+    ...(structure === undefined ? {} : { structure }),
     judge: (state, context) => judgeState(state, context, capabilities),
     ...(request.horizonMs === undefined ? {} : { horizonMs: request.horizonMs }),
   });

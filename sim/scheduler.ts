@@ -59,6 +59,8 @@ export interface SchedulerOptions {
   pctSteps: number;
   /** Simulated ms each database call takes (so a busy fiber's clock moves). */
   statementMs: number;
+  /** Picks the next fiber instead of `policy` (the world records picks by fiber, for shrinking; see world/picker.ts). */
+  chooser?: (runnable: readonly Fiber[]) => Fiber;
 }
 
 export type TurnDecision = { kind: 'run'; directive: Directive } | { kind: 'skip' };
@@ -280,6 +282,7 @@ export class Scheduler {
   }
 
   private pick(runnable: Fiber[]): Fiber {
+    if (this.options.chooser !== undefined) return this.options.chooser(runnable);
     if (runnable.length === 1) return runnable[0]!;
     if (this.options.policy === 'pct') {
       let best = runnable[0]!;

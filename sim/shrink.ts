@@ -1,14 +1,29 @@
-// Shrinking a failing run. A run is a pure function of its three choice streams
-// (workload, schedule, faults), so shrinking edits the recorded choices and
-// replays them, keeping an edit whenever the run still violates the target
-// invariant (Hypothesis's approach; none of the deterministic-simulation
-// anchors shrink automatically). Draws are written so that 0 is the simplest
-// answer — fewer workers and jobs, no fault, the first runnable fiber — so
-// zeroing is the main move: ranges first (coarse to fine, as in ddmin), then
-// deleting chunks, then lowering single values. Every replay is a full run, so
-// shrinking has a budget of runs and of wall time, and says when it hit one.
-import type { RecordedChoices, StreamName } from './random/choices.ts';
+// Shrinking a failing run. A run is a pure function of its recorded choices, so
+// shrinking edits the choices and replays them, keeping an edit whenever the run
+// still violates the target invariant and its trace is no longer (Hypothesis's
+// approach; none of the deterministic-simulation anchors shrink automatically).
+//
+// The choices are laid out so that removing one thing does not reshuffle the
+// rest (see random/choices.ts, world/picker.ts, world/world.ts): every job's
+// draws sit at fixed positions of the workload stream; each process start and
+// each loop's turns draw from their own keyed sub-streams in fixed frames; the
+// schedule records WHICH fiber ran, not an index. So the passes run from coarse
+// to fine, as ddmin does:
+//   1. structure — remove processes (and their schedule entries and sub-streams),
+//      groups, jobs, and whole loops' fault streams; cut a liveness run's safety
+//      phase short;
+//   2. fault events — zero each fault that fired, one by one;
+//   3. choices — lower the world's shape draws, zero ranges of every stream.
+// A safety violation seen at time t lets every replay stop at t (horizonMs): the
+// trace counted is the events up to and including the violation. Every replay is
+// a full run up to that point, so shrinking has a budget of runs and wall time,
+// and says when it hit one.
+import { cloneChoices, streamsFromChoices, type RecordedChoices, type StreamName } from './random/choices.ts';
 import type { RunResult } from './run.ts';
+import { drawOptions } from './world/options.ts';
+import { slotOfCode } from './world/picker.ts';
+import { drawWorkload, type PlannedJob } from './world/workload.ts';
+import { TURN_FRAME } from './world/world.ts';
 
 export interface ShrinkRequest {
   /** The failing run to shrink. */
@@ -36,10 +51,16 @@ export interface ShrinkResult {
   traceLength: number;
 }
 
-const ORDER: readonly StreamName[] = ['faults', 'workload', 'schedule'];
-
 /** History invariants judged against the end state: their replays must run to the end. */
 const END_STATE_INVARIANTS: ReadonlySet<string> = new Set(['NO_LOST_JOB']);
+
+/** Workload draws that shape the world (counts, queues, timings) before the per-job draws. */
+const WORKLOAD_SHAPE_DRAWS = 24;
+/** The per-job draws at the end of the workload stream (world/workload.ts): 48 jobs of 8 draws; delay is the 8th, duration the 4th. */
+const JOBS_DRAWN = 48;
+const JOB_DRAWS = 8;
+const JOB_DELAY_DRAW = 7;
+const JOB_DURATION_DRAW = 3;
 
 /** Events that establish the violation: for a safety invariant any prefix through the violating event does. */
 export function relevantLength(result: RunResult, invariant: string): number {
@@ -51,13 +72,15 @@ export function relevantLength(result: RunResult, invariant: string): number {
 export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
   const invariant = request.invariant ?? request.failing.violations[0]?.invariant;
   if (invariant === undefined) throw new Error('shrinkRun needs a failing run');
-  const runsMax = request.runsMax ?? 300;
+  const runsMax = request.runsMax ?? 400;
   const deadline = request.nowMs() + (request.wallMsMax ?? 30_000);
   let best = request.failing;
-  let choices: RecordedChoices = clone(request.failing.choices);
+  let choices: RecordedChoices = withStructure(request.failing.choices);
   let runs = 0;
   let shrinks = 0;
   let stoppedBy: ShrinkResult['stoppedBy'] = 'fixpoint';
+  /** Candidates already replayed (by content): ddmin revisits the same edit after an unrelated one failed. */
+  const tried = new Set<string>();
 
   const size = (result: RunResult) => relevantLength(result, invariant);
   /** Replays a candidate; keeps it when it still fails the same way and is no larger. */
@@ -70,33 +93,35 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
       stoppedBy = 'time';
       return false;
     }
+    const key = JSON.stringify(candidate);
+    if (tried.has(key)) return false;
+    tried.add(key);
     runs += 1;
     const result = await request.replay(candidate, horizonFor(best));
     if (!result.violations.some((item) => item.invariant === invariant)) return false;
     if (size(result) > size(best)) return false;
     best = result;
-    // Keep what the replay actually consumed: it is canonical (clamped, no unread tail).
-    choices = clone(result.choices);
+    // Keep what the replay actually consumed: it is canonical (clamped, no unread tail, structure carried).
+    choices = withStructure(result.choices);
     shrinks += 1;
     return true;
   };
   const outOfBudget = () => stoppedBy !== 'fixpoint';
 
-  // Cheapest, most powerful moves first: the world's shape (the first workload draws) and the faults,
-  // then whole ranges of every stream, then single deletions — which on the long schedule stream
-  // would eat the whole budget, so they are kept for the shorter streams.
-  for (let round = 0; round < 3 && !outOfBudget(); round += 1) {
+  for (let round = 0; round < 4 && !outOfBudget(); round += 1) {
     const before = shrinks;
-    await lowerValues('workload');
-    for (const stream of ORDER) {
-      if (outOfBudget()) break;
-      await zeroRanges(stream);
-    }
-    if (!outOfBudget()) await lowerValues('faults');
-    for (const stream of ['faults', 'workload'] as const) {
-      if (outOfBudget()) break;
-      await deleteChunks(stream);
-    }
+    // Jobs first: most of a world's jobs are beside the point, and each one removed makes every later replay cheaper.
+    await removeJobs();
+    await cutSafetyPhase();
+    await removeProcesses();
+    await removeFaultStreams();
+    await zeroFaultEvents();
+    await advanceFaults();
+    await lowerValues('workload', WORKLOAD_SHAPE_DRAWS);
+    await lowerJobTimes();
+    await zeroFaultSwitches();
+    for (const stream of ['workload', 'schedule'] as const) await zeroRanges(() => choices[stream], (next) => ({ ...choices, [stream]: next }));
+    for (const key of keyedNames()) await zeroRanges(() => choices.keyed?.[key] ?? [], (next) => withKeyed(key, next));
     if (shrinks === before) break;
   }
   // The best run was a horizon replay: run it once more in full, so what is reported (and replayed by the
@@ -114,34 +139,183 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
     return violation.time;
   }
 
-  async function zeroRanges(stream: StreamName): Promise<void> {
+  function keyedNames(): string[] {
+    return Object.keys(choices.keyed ?? {}).sort();
+  }
+
+  function withKeyed(key: string, values: number[]): RecordedChoices {
+    return { ...choices, keyed: { ...choices.keyed, [key]: values } };
+  }
+
+  /**
+   * Removes chunks of `items` (halves, quarters, … singles) while the failure
+   * survives: ddmin's complement step, which is what pays when most of a world
+   * is irrelevant to its bug.
+   */
+  async function removeChunks<T>(items: () => readonly T[], without: (removed: readonly T[]) => RecordedChoices): Promise<void> {
+    for (let width = Math.max(1, Math.floor(items().length / 2)); width >= 1 && !outOfBudget(); width = width === 1 ? 0 : Math.max(1, Math.floor(width / 2))) {
+      for (let start = 0; start < items().length && !outOfBudget(); ) {
+        const chunk = items().slice(start, start + width);
+        if (!(await attempt(without(chunk)))) start += width;
+      }
+    }
+  }
+
+  /** A liveness failure is judged after the safety phase: try ending that phase sooner (binary search on its length). */
+  async function cutSafetyPhase(): Promise<void> {
+    if (horizonFor(best) !== undefined) return;
+    let high = choices.structure?.safetyMs ?? best.options.safetyMs;
+    let low = 0;
+    while (high - low > 1_000 && !outOfBudget()) {
+      const middle = Math.floor((low + high) / 2 / 1_000) * 1_000;
+      if (await attempt({ ...choices, structure: { ...structureOf(choices), safetyMs: middle } })) high = middle;
+      else low = middle;
+    }
+  }
+
+  /** Processes of the world: remove one and its schedule entries and sub-streams go with it, nothing else moves. */
+  async function removeProcesses(): Promise<void> {
+    const present = () => {
+      const omitted = new Set(structureOf(choices).processesOmitted);
+      const ids = [...Array.from({ length: best.options.workers }, (_, index) => `w${index + 1}`), ...Array.from({ length: best.options.clients }, (_, index) => `c${index + 1}`)];
+      // Later workers first: w1 is a reaper in every world, so it is the likeliest to matter.
+      return ids.filter((id) => !omitted.has(id)).reverse();
+    };
+    await removeChunks(present, (removed) => {
+      const gone = new Set(removed);
+      const keyed = Object.fromEntries(Object.entries(choices.keyed ?? {}).filter(([key]) => !gone.has(ownerSlot(key))));
+      const structure = structureOf(choices);
+      return {
+        ...choices,
+        schedule: choices.schedule.filter((code) => !gone.has(slotOfCode(code) ?? '')),
+        keyed,
+        structure: { ...structure, processesOmitted: [...structure.processesOmitted, ...removed].sort() },
+      };
+    });
+  }
+
+  /** Jobs, whole groups first (their members share an enqueuer and an arrival), then one by one. */
+  async function removeJobs(): Promise<void> {
+    const present = () => plannedJobs().map((job) => job.k);
+    const without = (removed: readonly number[]) => {
+      const structure = structureOf(choices);
+      return { ...choices, structure: { ...structure, jobsOmitted: [...structure.jobsOmitted, ...removed].sort((a, b) => a - b) } };
+    };
+    const groups = () => [...new Set(plannedJobs().flatMap((job) => (job.spec.group === undefined ? [] : [job.spec.group.id])))];
+    const membersOf = (names: readonly string[]) => plannedJobs().filter((job) => job.spec.group !== undefined && names.includes(job.spec.group.id)).map((job) => job.k);
+    await removeChunks(groups, (removed) => without(membersOf(removed)));
+    await removeChunks(present, without);
+  }
+
+  /** The jobs of the best run, drawn again from its workload choices (as the run drew them). */
+  function plannedJobs(): PlannedJob[] {
+    const { streams } = streamsFromChoices(choices);
+    // drawOptions consumes the shape draws; the options used are the run's own (pins included).
+    drawOptions(best.options.seed, streams);
+    return drawWorkload(best.options, streams.workload, choices.structure).jobs;
+  }
+
+  /** Whole loops' fault streams (no fault ever fires in that loop), then per-start and crash sub-streams. */
+  async function removeFaultStreams(): Promise<void> {
+    const faultStreams = () => keyedNames().filter((key) => key.startsWith('f.') && (choices.keyed?.[key] ?? []).some((value) => value !== 0));
+    await removeChunks(faultStreams, (removed) => {
+      const keyed = { ...choices.keyed };
+      for (const key of removed) keyed[key] = [];
+      return { ...choices, keyed };
+    });
+  }
+
+  /**
+   * A fault that fires at a loop's n-th turn can often fire sooner: delete whole
+   * frames before it (halves first), which moves it — and that loop's later
+   * faults — to earlier turns, and a shorter run.
+   */
+  async function advanceFaults(): Promise<void> {
+    for (const key of keyedNames().filter((name) => name.startsWith('f.') && name.includes('/') && !name.endsWith('/crash'))) {
+      const frames = () => Math.floor((choices.keyed?.[key]?.length ?? 0) / TURN_FRAME);
+      const firstFired = () => {
+        const values = choices.keyed?.[key] ?? [];
+        for (let index = 0; index < values.length; index += 1) if (values[index] !== 0) return Math.floor(index / TURN_FRAME);
+        return -1;
+      };
+      for (let width = Math.max(1, Math.floor(firstFired() / 2)); firstFired() > 0 && width >= 1 && !outOfBudget(); ) {
+        const values = choices.keyed?.[key] ?? [];
+        const start = Math.max(0, firstFired() - width);
+        const next = [...values.slice(0, start * TURN_FRAME), ...values.slice((start + width) * TURN_FRAME)];
+        if (!(await attempt(withKeyed(key, next)))) width = Math.floor(width / 2);
+        else width = Math.min(width, Math.max(1, Math.floor(firstFired() / 2)));
+        if (frames() === 0) break;
+      }
+    }
+  }
+
+  /** Each fault that fired in a loop's turns, removed alone: its frame's other positions stay where they are. */
+  async function zeroFaultEvents(): Promise<void> {
+    for (const key of keyedNames().filter((name) => name.startsWith('f.') && name.includes('/') && !name.endsWith('/crash'))) {
+      for (let index = 0; index < (choices.keyed?.[key]?.length ?? 0) && !outOfBudget(); index += 1) {
+        const values = choices.keyed?.[key] ?? [];
+        // Only the decision positions of a frame (crash, pause, stop, lost ack); a pause's length and scope follow it.
+        const offset = index % TURN_FRAME;
+        if (values[index] === 0 || offset === 2 || offset === 3) continue;
+        const next = [...values];
+        next[index] = 0;
+        if (offset === 1) {
+          next[index + 1] = 0;
+          next[index + 2] = 0;
+        }
+        await attempt(withKeyed(key, next));
+      }
+    }
+  }
+
+  /** The swarm's fault kinds, switched off one by one (the first draws of the faults stream). */
+  async function zeroFaultSwitches(): Promise<void> {
+    for (let index = 0; index < Math.min(8, choices.faults.length) && !outOfBudget(); index += 1) {
+      if (choices.faults[index] === 0) continue;
+      const next = [...choices.faults];
+      next[index] = 0;
+      await attempt({ ...choices, faults: next });
+    }
+  }
+
+  async function zeroRanges(values: () => number[], with_: (next: number[]) => RecordedChoices): Promise<void> {
     for (let parts = 1; parts <= 64 && !outOfBudget(); parts *= 2) {
-      const length = choices[stream].length;
+      const length = values().length;
       if (length === 0) return;
       const width = Math.ceil(length / parts);
-      for (let start = 0; start < choices[stream].length && !outOfBudget(); start += width) {
-        const values = choices[stream];
-        if (values.slice(start, start + width).every((value) => value === 0)) continue;
-        const next = [...values];
+      for (let start = 0; start < values().length && !outOfBudget(); start += width) {
+        const current = values();
+        if (current.slice(start, start + width).every((value) => value === 0)) continue;
+        const next = [...current];
         for (let index = start; index < Math.min(start + width, next.length); index += 1) next[index] = 0;
-        await attempt({ ...choices, [stream]: next });
+        await attempt(with_(next));
       }
     }
   }
 
-  async function deleteChunks(stream: StreamName): Promise<void> {
-    for (const width of [8, 2, 1]) {
-      for (let start = 0; start < choices[stream].length && !outOfBudget(); ) {
-        const values = choices[stream];
-        const next = [...values.slice(0, start), ...values.slice(start + width)];
-        if (!(await attempt({ ...choices, [stream]: next }))) start += width;
-      }
+  /** The remaining jobs' arrival and step length, lowered towards 0 (arrive at once, shortest step): an earlier story is a shorter trace. */
+  async function lowerJobTimes(): Promise<void> {
+    const base = choices.workload.length - JOB_DRAWS * JOBS_DRAWN;
+    if (base < 0) return;
+    for (const job of plannedJobs()) {
+      for (const field of [JOB_DELAY_DRAW, JOB_DURATION_DRAW]) await lowerAt('workload', base + job.k * JOB_DRAWS + field);
     }
   }
 
-  async function lowerValues(stream: StreamName): Promise<void> {
-    // The first draws shape the world (how many workers, jobs, queues…); lowering them pays most.
-    const limit = Math.min(choices[stream].length, stream === 'workload' ? 40 : 24);
+  async function lowerAt(stream: StreamName, index: number): Promise<void> {
+    let high = choices[stream][index] ?? 0;
+    let low = 0;
+    while (low < high && !outOfBudget()) {
+      const middle = Math.floor((low + high) / 2);
+      const next = [...choices[stream]];
+      next[index] = middle;
+      if (await attempt({ ...choices, [stream]: next })) high = middle;
+      else low = middle + 1;
+    }
+  }
+
+  async function lowerValues(stream: StreamName, count: number): Promise<void> {
+    const limit = Math.min(choices[stream].length, count);
     for (let index = 0; index < limit && !outOfBudget(); index += 1) {
       let high = choices[stream][index] ?? 0;
       let low = 0;
@@ -156,6 +330,18 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
   }
 }
 
-function clone(choices: RecordedChoices): RecordedChoices {
-  return { workload: [...choices.workload], schedule: [...choices.schedule], faults: [...choices.faults] };
+/** The slot a keyed sub-stream belongs to (`f.w2/main` → w2), or '' for the world's own (`s.pct`). */
+function ownerSlot(key: string): string {
+  const owner = key.slice(2).split('/')[0]!;
+  return /^[cw][0-9]+$/.test(owner) ? owner : '';
+}
+
+function structureOf(choices: RecordedChoices): NonNullable<RecordedChoices['structure']> {
+  return choices.structure ?? { jobsOmitted: [], processesOmitted: [] };
+}
+
+function withStructure(choices: RecordedChoices): RecordedChoices {
+  const copy = cloneChoices(choices);
+  copy.structure ??= { jobsOmitted: [], processesOmitted: [] };
+  return copy;
 }

@@ -236,7 +236,13 @@ function reportShrink(
   const result = shrunk.result;
   say('');
   say(color.bold(`shrunk ${shrunk.invariant}: ${original.history.length} → ${shrunk.traceLength} events in ${shrunk.runs} replays (${shrunk.shrinks} kept${shrunk.stoppedBy === 'fixpoint' ? '' : `, stopped by the ${shrunk.stoppedBy} budget`})`));
-  say(color.dim(`world: ${result.options.workers} workers, ${result.options.clients} clients, ${result.options.jobs} jobs, faults ${result.options.faults.join(',') || 'none'}`));
+  // Removal never renumbers, so the world names what is left: w2 and w4 of four workers, 2 of 30 jobs.
+  const structure = shrunk.choices.structure;
+  const omitted = new Set(structure?.processesOmitted ?? []);
+  const processes = [...Array.from({ length: result.options.clients }, (_, index) => `c${index + 1}`), ...Array.from({ length: result.options.workers }, (_, index) => `w${index + 1}`)].filter((id) => !omitted.has(id));
+  const jobs = result.options.jobs - (structure?.jobsOmitted.filter((k) => k < result.options.jobs).length ?? 0);
+  const safety = structure?.safetyMs === undefined ? '' : `, safety phase cut to ${structure.safetyMs} ms`;
+  say(color.dim(`world: processes ${processes.join(',') || 'none'}, ${jobs} of ${result.options.jobs} jobs, faults ${result.options.faults.join(',') || 'none'}${safety}`));
   const targeted = result.violations.filter((violation) => violation.invariant === shrunk.invariant);
   for (const line of textTimeline(result.history, targeted, { endIndex: shrunk.traceLength - 1 })) say(line);
   const first = targeted[0];

@@ -26,7 +26,7 @@ export function deriveResourceKeys(source: ResourceKeySource): Map<number, strin
     // drawOptions consumes the workload stream's shape draws; the options it returns are
     // discarded for the recorded ones (overrides may have pinned some of them).
     drawOptions(source.options.seed, streams);
-    planned = drawWorkload(source.options, streams.workload).jobs;
+    planned = drawWorkload(source.options, streams.workload, source.choices.structure).jobs;
   } catch {
     return new Map();
   }

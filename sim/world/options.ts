@@ -76,6 +76,9 @@ export interface OptionOverrides {
   world?: Partial<Omit<WorldOptions, 'seed' | 'faults' | 'rates' | 'policy'>>;
 }
 
+/** Queues a world may have; their limits hold this many positions of the workload stream. */
+const QUEUES_MAX = 3;
+
 export function drawOptions(seed: number, streams: Streams, overrides: OptionOverrides = {}): WorldOptions {
   const w = streams.workload;
   const f = streams.faults;
@@ -85,9 +88,14 @@ export function drawOptions(seed: number, streams: Streams, overrides: OptionOve
   const clients = w.int(0, 2);
   const jobs = w.int(1, 48);
   const groups = w.int(0, 4);
-  const queueCount = w.int(1, 3);
+  const queueCount = w.int(1, QUEUES_MAX);
   const queues: QueueOption[] = [];
-  for (let index = 0; index < queueCount; index += 1) {
+  for (let index = 0; index < QUEUES_MAX; index += 1) {
+    // Every queue's limit holds its position (padded when the queue does not exist): fewer queues never shift the jobs' draws.
+    if (index >= queueCount) {
+      w.pad();
+      continue;
+    }
     const limit = w.int(0, 3);
     queues.push({ name: `q${index + 1}`, maxConcurrency: limit === 0 ? null : limit });
   }
@@ -104,18 +112,29 @@ export function drawOptions(seed: number, streams: Streams, overrides: OptionOve
   const releaseOnStop = w.chance(1, 2);
   const reapers = w.int(1, 2);
 
-  // Faults (faults stream): swarm switches each kind once per run.
+  // Faults (faults stream): swarm switches each kind once per run. Every position is held (padded) whether
+  // or not it is drawn, so the faults stream has a fixed layout: switching one kind off while shrinking
+  // leaves the others' rates where they were.
   const selection = overrides.faults ?? { mode: 'swarm' };
-  const faults = FAULT_KINDS.filter((kind) => (selection.mode === 'swarm' ? f.chance(1, 2) : selection.kinds.has(kind)));
+  const faults = FAULT_KINDS.filter((kind) => {
+    if (selection.mode === 'swarm') return f.chance(1, 2);
+    f.pad();
+    return selection.kinds.has(kind);
+  });
   const on = (kind: FaultKind) => faults.includes(kind);
-  const clockSkewMaxMs = on('skew') ? f.pick([10, 100, 400]) : 0;
+  const drawIf = <T>(kind: FaultKind, draw: () => T, off: T): T => {
+    if (on(kind)) return draw();
+    f.pad();
+    return off;
+  };
+  const clockSkewMaxMs = drawIf('skew', () => f.pick([10, 100, 400]), 0);
   const rates: FaultRates = {
-    crashPerMille: on('crash') ? f.pick([2, 5, 15]) : 0,
-    lostAckPerMille: on('lost-ack') ? f.pick([2, 5, 15]) : 0,
-    pausePerMille: on('pause') ? f.pick([3, 8, 20]) : 0,
-    pidReusePercent: on('pid-reuse') ? f.pick([30, 60, 100]) : 0,
-    restarts: on('restart') ? f.int(1, 2) : 0,
-    shutdownPerMille: on('shutdown') ? f.pick([1, 3, 8]) : 0,
+    crashPerMille: drawIf('crash', () => f.pick([2, 5, 15]), 0),
+    lostAckPerMille: drawIf('lost-ack', () => f.pick([2, 5, 15]), 0),
+    pausePerMille: drawIf('pause', () => f.pick([3, 8, 20]), 0),
+    pidReusePercent: drawIf('pid-reuse', () => f.pick([30, 60, 100]), 0),
+    restarts: drawIf('restart', () => f.int(1, 2), 0),
+    shutdownPerMille: drawIf('shutdown', () => f.pick([1, 3, 8]), 0),
   };
   const policy: Policy = overrides.policy ?? 'random';
 

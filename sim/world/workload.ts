@@ -4,7 +4,7 @@
 // same jobs whatever faults are switched on. A job's behaviour lives in its
 // payload, so it behaves the same whichever worker runs it.
 import type { JobSpec } from '../adapter/contract.ts';
-import type { Random } from '../random/choices.ts';
+import type { ChoiceStructure, Random } from '../random/choices.ts';
 import type { WorldOptions } from './options.ts';
 
 export interface JobPayload {
@@ -39,8 +39,18 @@ export function clientIds(options: WorldOptions): string[] {
   return Array.from({ length: options.clients }, (_, index) => `c${index + 1}`);
 }
 
-export function drawWorkload(options: WorldOptions, random: Random): Workload {
-  const enqueuers = [...clientIds(options), ...workerIds(options)];
+/**
+ * The jobs of the world. `structure` removes jobs and processes a shrinker took
+ * out without renumbering anything: every job's draws sit at fixed positions of
+ * the workload stream (all 48 are drawn whatever the count), so job 5 is the same
+ * job with or without job 3; a job whose enqueuer was removed is enqueued by the
+ * first remaining process instead, at the same time.
+ */
+export function drawWorkload(options: WorldOptions, random: Random, structure?: ChoiceStructure): Workload {
+  const omittedProcesses = new Set(structure?.processesOmitted ?? []);
+  const omittedJobs = new Set(structure?.jobsOmitted ?? []);
+  const allEnqueuers = [...clientIds(options), ...workerIds(options)];
+  const enqueuers = allEnqueuers.filter((id) => !omittedProcesses.has(id));
   const groupSizes = Array.from({ length: 4 }, () => random.int(2, 5));
   const raw = Array.from({ length: 48 }, () => ({
     queue: random.int(0, 999),
@@ -53,26 +63,34 @@ export function drawWorkload(options: WorldOptions, random: Random): Workload {
     delay: random.int(0, 1000),
   }));
 
-  // Groups take consecutive jobs from the front, each enqueued by one process.
+  // Groups take consecutive jobs from the front, each enqueued by one process. A group whose members were
+  // partly removed keeps the rest (its size is what remains); one with none left is gone.
   const groupOf = new Map<number, { group: { id: string; size: number }; first: number }>();
   const groups: { id: string; size: number }[] = [];
   let next = 0;
   for (let index = 0; index < options.groups; index += 1) {
     const size = groupSizes[index]!;
     if (next + size > options.jobs) break;
-    const group = { id: `g${index + 1}`, size };
-    groups.push(group);
-    for (let member = 0; member < size; member += 1) groupOf.set(next + member, { group, first: next });
+    const members = Array.from({ length: size }, (_, member) => next + member).filter((k) => !omittedJobs.has(k));
+    if (members.length > 0) {
+      const group = { id: `g${index + 1}`, size: members.length };
+      groups.push(group);
+      for (const k of members) groupOf.set(k, { group, first: next });
+    }
     next += size;
   }
 
   const jobs: PlannedJob[] = [];
+  // With every process removed, nothing can enqueue: the world has no jobs.
+  if (enqueuers.length === 0) return { jobs, groups: [], enqueuers };
   for (let k = 0; k < options.jobs; k += 1) {
+    if (omittedJobs.has(k)) continue;
     const draw = raw[k]!;
     const membership = groupOf.get(k);
     // A group's members share their first member's enqueuer and arrival time.
     const leader = membership === undefined ? k : membership.first;
-    const enqueuer = enqueuers[raw[leader]!.enqueuer % enqueuers.length]!;
+    const drawnEnqueuer = allEnqueuers[raw[leader]!.enqueuer % allEnqueuers.length]!;
+    const enqueuer = omittedProcesses.has(drawnEnqueuer) ? enqueuers[0]! : drawnEnqueuer;
     // A draw of 0 is the simplest job: no failing attempt, no resource key.
     const failAttempts = draw.failing >= 100 - options.failurePercent ? Math.min(draw.failAttempts, options.attemptsMax) : 0;
     const spec: PlannedJob['spec'] = {
