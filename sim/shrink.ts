@@ -18,9 +18,10 @@
 // trace counted is the events up to and including the violation. Every replay is
 // a full run up to that point, so shrinking has a budget of runs and wall time,
 // and says when it hit one.
+import { LIVENESS_INVARIANTS } from '../spec/catalog.ts';
 import { cloneChoices, streamsFromChoices, type RecordedChoices, type StreamName } from './random/choices.ts';
 import type { RunResult } from './run.ts';
-import { drawOptions } from './world/options.ts';
+import { drawOptions, orphanBoundMs } from './world/options.ts';
 import { slotOfCode } from './world/picker.ts';
 import { drawWorkload, type PlannedJob } from './world/workload.ts';
 import { TURN_FRAME } from './world/world.ts';
@@ -51,22 +52,65 @@ export interface ShrinkResult {
   traceLength: number;
 }
 
-/** History invariants judged against the end state: their replays must run to the end. */
-const END_STATE_INVARIANTS: ReadonlySet<string> = new Set(['NO_LOST_JOB']);
+/**
+ * Invariants judged against the end state (liveness, and the history's NO_LOST_JOB):
+ * their replays must run to the end, whatever event index the violation names
+ * (ORPHANS_RECOVERED names the orphaning, which is long before it is judged).
+ */
+const LIVENESS_IDS: ReadonlySet<string> = new Set(LIVENESS_INVARIANTS.map((invariant) => invariant.id));
+const END_STATE_INVARIANTS: ReadonlySet<string> = new Set(['NO_LOST_JOB', ...LIVENESS_IDS]);
 
 /** Workload draws that shape the world (counts, queues, timings) before the per-job draws. */
 const WORKLOAD_SHAPE_DRAWS = 24;
+/**
+ * Shape draws (world/options.ts) that set how often the world's loops act —
+ * poll interval, heartbeat interval, reaper interval; each list starts with its
+ * quietest value — then the step length (min, multiplier). Lowered first: they
+ * decide most of a trace's filler (heartbeats, empty claims).
+ */
+const QUIET_DRAWS = [14, 13, 15, 11, 12];
 /** The per-job draws at the end of the workload stream (world/workload.ts): 48 jobs of 8 draws; delay is the 8th, duration the 4th. */
 const JOBS_DRAWN = 48;
 const JOB_DRAWS = 8;
 const JOB_DELAY_DRAW = 7;
 const JOB_DURATION_DRAW = 3;
 
-/** Events that establish the violation: for a safety invariant any prefix through the violating event does. */
+/**
+ * Events that establish the violation. For a safety invariant any prefix through
+ * the violating event does. A liveness violation is established at a time, not
+ * an event: the moment by which something should have happened. Its trace is
+ * every event up to that moment (and at least through the event it names):
+ * ORPHANS_RECOVERED's deadline for an orphan nobody recovered (the orphaning,
+ * or the heal if later, plus threshold and bound, as the checker states it), or
+ * the end of the run for a verdict on the end state (ALL_TERMINAL, a requeued
+ * orphan never run again, …). Nothing in that window is left out of the count.
+ */
 export function relevantLength(result: RunResult, invariant: string): number {
   const violation = result.violations.find((item) => item.invariant === invariant);
-  if (violation === undefined || violation.eventIndex === null) return result.history.length;
-  return violation.eventIndex + 1;
+  if (violation === undefined) return result.history.length;
+  if (!LIVENESS_IDS.has(invariant)) return violation.eventIndex === null ? result.history.length : violation.eventIndex + 1;
+  const through = violation.eventIndex === null ? 0 : violation.eventIndex + 1;
+  const until = establishedAt(result, violation);
+  if (until === null) return result.history.length;
+  let count = 0;
+  while (count < result.history.length && result.history[count]!.time <= until) count += 1;
+  return Math.max(through, count);
+}
+
+/** When a liveness verdict was settled, on the history's clock; null when only the end state settles it. */
+function establishedAt(result: RunResult, violation: RunResult['violations'][number]): number | null {
+  if (violation.time === null) return null;
+  // Reported at the run's end (ALL_TERMINAL's judgement time): the whole run is its evidence.
+  if (violation.eventIndex === null) return violation.time;
+  if (violation.invariant !== 'ORPHANS_RECOVERED') return null;
+  // A requeue in time that nobody followed up is judged by the end state; a late recovery names its own (late) event.
+  if (violation.explanation.includes('in time, but nobody ran it again')) return null;
+  // Recovered late: the named event is the witness, and the trace runs through it.
+  if (violation.explanation.includes('after its deadline')) return violation.time;
+  if (!violation.explanation.includes('nobody had claimed it again')) return null;
+  const heal = result.history.find((item) => item.type === 'world' && item.op === 'heal');
+  const healTime = heal?.time ?? violation.time;
+  return Math.max(violation.time, healTime) + result.options.reaperThresholdMs + orphanBoundMs(result.options);
 }
 
 export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
@@ -110,9 +154,12 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
 
   for (let round = 0; round < 4 && !outOfBudget(); round += 1) {
     const before = shrinks;
-    // Jobs first: most of a world's jobs are beside the point, and each one removed makes every later replay cheaper.
-    await removeJobs();
+    // A liveness replay runs the whole safety phase: shortening it first makes every later replay cheaper.
     await cutSafetyPhase();
+    // Jobs first: most of a world's jobs are beside the point, and each one removed makes every later replay cheaper.
+    await removeLateJobs();
+    await quietWorld();
+    await removeJobs();
     await removeProcesses();
     await removeFaultStreams();
     await zeroFaultEvents();
@@ -171,6 +218,28 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
       if (await attempt({ ...choices, structure: { ...structureOf(choices), safetyMs: middle } })) high = middle;
       else low = middle;
     }
+  }
+
+  /**
+   * Jobs that arrive after the violation never exist in the replayed prefix:
+   * one replay drops them all, sparing ddmin a pass over them.
+   */
+  async function removeLateJobs(): Promise<void> {
+    const horizon = horizonFor(best);
+    if (horizon === undefined) return;
+    const late = plannedJobs().filter((job) => job.delayMs > horizon).map((job) => job.k);
+    if (late.length === 0) return;
+    const structure = structureOf(choices);
+    await attempt({ ...choices, structure: { ...structure, jobsOmitted: [...structure.jobsOmitted, ...late].sort((a, b) => a - b) } });
+  }
+
+  /** The loops' intervals and the step length at their quietest, all at once, then one by one (see QUIET_DRAWS). */
+  async function quietWorld(): Promise<void> {
+    if (QUIET_DRAWS.every((index) => (choices.workload[index] ?? 0) === 0)) return;
+    const next = [...choices.workload];
+    for (const index of QUIET_DRAWS) if (index < next.length) next[index] = 0;
+    if (await attempt({ ...choices, workload: next })) return;
+    for (const index of QUIET_DRAWS) await lowerAt('workload', index);
   }
 
   /** Processes of the world: remove one and its schedule entries and sub-streams go with it, nothing else moves. */
@@ -305,6 +374,14 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
   async function lowerAt(stream: StreamName, index: number): Promise<void> {
     let high = choices[stream][index] ?? 0;
     let low = 0;
+    // Zero outright first (one replay where it works), then bisect.
+    if (high > 0 && !outOfBudget()) {
+      const zeroed = [...choices[stream]];
+      zeroed[index] = 0;
+      if (await attempt({ ...choices, [stream]: zeroed })) return;
+      low = 1;
+      high = choices[stream][index] ?? 0;
+    }
     while (low < high && !outOfBudget()) {
       const middle = Math.floor((low + high) / 2);
       const next = [...choices[stream]];
@@ -316,17 +393,7 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
 
   async function lowerValues(stream: StreamName, count: number): Promise<void> {
     const limit = Math.min(choices[stream].length, count);
-    for (let index = 0; index < limit && !outOfBudget(); index += 1) {
-      let high = choices[stream][index] ?? 0;
-      let low = 0;
-      while (low < high && !outOfBudget()) {
-        const middle = Math.floor((low + high) / 2);
-        const next = [...choices[stream]];
-        next[index] = middle;
-        if (await attempt({ ...choices, [stream]: next })) high = middle;
-        else low = middle + 1;
-      }
-    }
+    for (let index = 0; index < limit && !outOfBudget(); index += 1) await lowerAt(stream, index);
   }
 }
 

@@ -28,6 +28,19 @@ const RESTARTS_MAX = 2;
 /** Positions of a loop's fault sub-stream each turn takes (see World.beforeTurn). */
 export const TURN_FRAME = 6;
 
+/**
+ * Lengths of time that must be compared with the world's timings (a pause
+ * against the reaper threshold, a squatter's life against a reaper interval) are
+ * drawn in thousandths of their maximum, not in absolute ms: the maximum scales
+ * with the heartbeat interval, so when shrinking picks a quieter heartbeat (a
+ * longer threshold) a pause that outlived the threshold still does.
+ */
+const RELATIVE_STEPS = 1000;
+
+function relativeMs(steps: number, maxMs: number): number {
+  return Math.max(1, Math.ceil((maxMs * steps) / RELATIVE_STEPS));
+}
+
 /** Simulated time 0 is this instant on the engines' clocks (2026-01-01T00:00:00Z), so timestamps read naturally. */
 export const EPOCH_MS = 1_767_225_600_000;
 
@@ -342,7 +355,7 @@ export class World {
     if (reusable && (reusePercent >= 100 || crashFaults.chance(reusePercent, 100)) && this.os.spawnAt(pid, `squatter of ${process.run}`)) {
       squatted = true;
       const generation = this.os.generation;
-      this.scheduler.at(this.scheduler.now + crashFaults.int(1, this.parts.options.pauseMsMax), () => {
+      this.scheduler.at(this.scheduler.now + relativeMs(crashFaults.int(1, RELATIVE_STEPS), this.parts.options.pauseMsMax), () => {
         if (this.os.generation === generation && this.os.ownerOf(pid) === `squatter of ${process.run}`) this.os.exit(pid);
       });
     }
@@ -416,7 +429,7 @@ export class World {
     }
     if (rates.crashPerMille <= 0) faults.pad();
     if (rates.pausePerMille > 0 && faults.chance(rates.pausePerMille, 1000)) {
-      const until = this.scheduler.now + faults.int(1, pauseMsMax);
+      const until = this.scheduler.now + relativeMs(faults.int(1, RELATIVE_STEPS), pauseMsMax);
       // Half the pauses stop the whole process (GC stall, SIGSTOP); half stall only this loop.
       const whole = faults.chance(1, 2);
       faults.pad(2);

@@ -28,6 +28,27 @@ describe('choices token', () => {
   });
 });
 
+describe('trace length of a liveness violation', () => {
+  // A history of one event every second, the heal at t=10000; only the fields relevantLength reads.
+  const history = Array.from({ length: 60 }, (_, index) => ({ type: index === 10 ? 'world' : 'ok', op: index === 10 ? 'heal' : 'heartbeat', time: index * 1_000 }));
+  const options = { reaperThresholdMs: 6_500, reaperIntervalMs: 4_000, lockTtlMs: 13_000, pollIntervalMs: 500, heartbeatIntervalMs: 2_000, clockSkewMaxMs: 0 };
+  const result = (violation: object) => ({ history, options, violations: [violation] }) as unknown as RunResult;
+
+  it('counts an unrecovered orphan up to its deadline (the later of orphaning and heal, plus threshold and bound), not the whole run', () => {
+    // Bound: 4000 + 13000 + 500 + 2000 + 0 + 100 = 19600; deadline = 10000 + 6500 + 19600 = 36100.
+    const orphan = { invariant: 'ORPHANS_RECOVERED', eventIndex: 3, time: 3_000, explanation: '… nobody had claimed it again and it had not ended …' };
+    expect(relevantLength(result(orphan), 'ORPHANS_RECOVERED')).toBe(37);
+  });
+
+  it('counts a late recovery through its own event, and an end-state verdict through the whole run', () => {
+    expect(relevantLength(result({ invariant: 'ORPHANS_RECOVERED', eventIndex: 40, time: 40_000, explanation: '… after its deadline …' }), 'ORPHANS_RECOVERED')).toBe(41);
+    expect(relevantLength(result({ invariant: 'ORPHANS_RECOVERED', eventIndex: 3, time: 3_000, explanation: '… in time, but nobody ran it again …' }), 'ORPHANS_RECOVERED')).toBe(60);
+    expect(relevantLength(result({ invariant: 'ALL_TERMINAL', eventIndex: null, time: 59_000, explanation: '' }), 'ALL_TERMINAL')).toBe(60);
+    // A safety violation is its prefix through the violating event.
+    expect(relevantLength(result({ invariant: 'GROUP_ONCE', eventIndex: 7, time: 7_000, explanation: '' }), 'GROUP_ONCE')).toBe(8);
+  });
+});
+
 describe('shrinking', () => {
   const harness = new Harness(mutant.adapter);
   const reference = new Harness(referenceAdapter);
