@@ -128,7 +128,13 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
 
   const size = (result: RunResult) => relevantLength(result, invariant);
   /** Replays a candidate; keeps it when it still fails the same way and is no larger. */
-  const attempt = async (candidate: RecordedChoices): Promise<boolean> => {
+  /**
+   * `stretch`: the edit may move the violation later in time while making the
+   * trace shorter (a quieter world has fewer events per second; fewer workers
+   * drain slower), so the replay runs the whole safety phase instead of
+   * stopping at the best run's violation time.
+   */
+  const attempt = async (candidate: RecordedChoices, stretch = false): Promise<boolean> => {
     if (runs >= runsMax) {
       stoppedBy = 'runs';
       return false;
@@ -141,7 +147,8 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
     if (tried.has(key)) return false;
     tried.add(key);
     runs += 1;
-    const result = await request.replay(candidate, horizonFor(best));
+    const horizon = horizonFor(best);
+    const result = await request.replay(candidate, horizon !== undefined && stretch ? Math.max(horizon, best.options.safetyMs) : horizon);
     if (!result.violations.some((item) => item.invariant === invariant)) return false;
     if (size(result) > size(best)) return false;
     best = result;
@@ -199,11 +206,11 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
    * survives: ddmin's complement step, which is what pays when most of a world
    * is irrelevant to its bug.
    */
-  async function removeChunks<T>(items: () => readonly T[], without: (removed: readonly T[]) => RecordedChoices): Promise<void> {
+  async function removeChunks<T>(items: () => readonly T[], without: (removed: readonly T[]) => RecordedChoices, stretch = false): Promise<void> {
     for (let width = Math.max(1, Math.floor(items().length / 2)); width >= 1 && !outOfBudget(); width = width === 1 ? 0 : Math.max(1, Math.floor(width / 2))) {
       for (let start = 0; start < items().length && !outOfBudget(); ) {
         const chunk = items().slice(start, start + width);
-        if (!(await attempt(without(chunk)))) start += width;
+        if (!(await attempt(without(chunk), stretch))) start += width;
       }
     }
   }
@@ -238,8 +245,8 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
     if (QUIET_DRAWS.every((index) => (choices.workload[index] ?? 0) === 0)) return;
     const next = [...choices.workload];
     for (const index of QUIET_DRAWS) if (index < next.length) next[index] = 0;
-    if (await attempt({ ...choices, workload: next })) return;
-    for (const index of QUIET_DRAWS) await lowerAt('workload', index);
+    if (await attempt({ ...choices, workload: next }, true)) return;
+    for (const index of QUIET_DRAWS) await lowerAt('workload', index, true);
   }
 
   /** Processes of the world: remove one and its schedule entries and sub-streams go with it, nothing else moves. */
@@ -260,7 +267,7 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
         keyed,
         structure: { ...structure, processesOmitted: [...structure.processesOmitted, ...removed].sort() },
       };
-    });
+    }, true);
   }
 
   /** Jobs, whole groups first (their members share an enqueuer and an arrival), then one by one. */
@@ -371,14 +378,14 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
     }
   }
 
-  async function lowerAt(stream: StreamName, index: number): Promise<void> {
+  async function lowerAt(stream: StreamName, index: number, stretch = false): Promise<void> {
     let high = choices[stream][index] ?? 0;
     let low = 0;
     // Zero outright first (one replay where it works), then bisect.
     if (high > 0 && !outOfBudget()) {
       const zeroed = [...choices[stream]];
       zeroed[index] = 0;
-      if (await attempt({ ...choices, [stream]: zeroed })) return;
+      if (await attempt({ ...choices, [stream]: zeroed }, stretch)) return;
       low = 1;
       high = choices[stream][index] ?? 0;
     }
@@ -386,14 +393,14 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
       const middle = Math.floor((low + high) / 2);
       const next = [...choices[stream]];
       next[index] = middle;
-      if (await attempt({ ...choices, [stream]: next })) high = middle;
+      if (await attempt({ ...choices, [stream]: next }, stretch)) high = middle;
       else low = middle + 1;
     }
   }
 
   async function lowerValues(stream: StreamName, count: number): Promise<void> {
     const limit = Math.min(choices[stream].length, count);
-    for (let index = 0; index < limit && !outOfBudget(); index += 1) await lowerAt(stream, index);
+    for (let index = 0; index < limit && !outOfBudget(); index += 1) await lowerAt(stream, index, true);
   }
 }
 
