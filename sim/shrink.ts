@@ -220,6 +220,15 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
     if (horizonFor(best) !== undefined) return;
     let high = choices.structure?.safetyMs ?? best.options.safetyMs;
     let low = 0;
+    // The boldest cut first: heal right after the moment the violation names (an orphaning), one replay for most of the run.
+    const named = best.violations.find((item) => item.invariant === invariant)?.time ?? null;
+    if (named !== null && !outOfBudget()) {
+      const soon = Math.ceil((named + 1) / 1_000) * 1_000;
+      if (soon < high) {
+        if (await attempt({ ...choices, structure: { ...structureOf(choices), safetyMs: soon } })) return;
+        low = soon;
+      }
+    }
     while (high - low > 1_000 && !outOfBudget()) {
       const middle = Math.floor((low + high) / 2 / 1_000) * 1_000;
       if (await attempt({ ...choices, structure: { ...structureOf(choices), safetyMs: middle } })) high = middle;
