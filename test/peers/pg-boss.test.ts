@@ -2,9 +2,9 @@
 // own `db` option, deterministically, and the kit's verdicts on it are the ones
 // docs/peers.md reports. Its findings are asserted as expected verdicts (so CI
 // stays green while the report stays honest): a stale worker's fail lands after
-// expiry (SINGLE_OWNER, seed 1), a stale complete lands on the next holder's
-// run (SINGLE_OWNER, seed 85), a stopped fetch consumer hands nothing back
-// (SHUTDOWN_CLEAN, seed 12), rows carry no owner (RUNNING_OWNED) — and the
+// expiry (SINGLE_OWNER, seed 129), a stale fail lands on the next holder's
+// run (SINGLE_OWNER, seed 221), a stopped fetch consumer hands nothing back
+// (SHUTDOWN_CLEAN, seed 3), rows carry no owner (RUNNING_OWNED) — and the
 // mechanism itself is shown directly, both sides of the missing fence: after
 // expiry and a re-fetch, the stale worker's complete is accepted and the new
 // holder's is refused.
@@ -31,8 +31,8 @@ describe('pg-boss on the simulated lane (PGlite, deterministic)', () => {
     await harness.close();
   });
 
-  it('seeds 0–1 through the conformance runner: the expected verdicts, with replay commands', async () => {
-    report = await runConformance(adapter, { seeds: 2, from: 0, adapterPath: ADAPTER_PATH });
+  it('seeds 128–129 through the conformance runner: the expected verdicts, with replay commands', async () => {
+    report = await runConformance(adapter, { seeds: 2, from: 128, adapterPath: ADAPTER_PATH });
     expect(report.fault).toBeNull();
     const verdicts = Object.fromEntries(report.invariants.map((row) => [row.id, row.verdict]));
     expect(verdicts).toMatchObject({
@@ -51,8 +51,8 @@ describe('pg-boss on the simulated lane (PGlite, deterministic)', () => {
       CLIENT_NEVER_CLAIMS: 'not-applicable',
     });
     const singleOwner = report.invariants.find((row) => row.id === 'SINGLE_OWNER')!;
-    expect(singleOwner.failingSeeds).toEqual([1]);
-    expect(singleOwner.replay).toBe(`npx wf-sim --seed 1 --engine ${ADAPTER_PATH}`);
+    expect(singleOwner.failingSeeds).toEqual([129]);
+    expect(singleOwner.replay).toBe(`npx wf-sim --seed 129 --engine ${ADAPTER_PATH}`);
     // The stale write: a fail after pg-boss's expiry had requeued the job.
     expect(singleOwner.firstViolation?.explanation).toMatch(/failed job \d+ .* took effect, but nobody held job \d+ any more: .*'s reap requeued job/);
   });
@@ -61,7 +61,7 @@ describe('pg-boss on the simulated lane (PGlite, deterministic)', () => {
     const markdown = renderPeersMarkdown([{ findings: pgBossFindings, lanes: [{ title: 'Simulated lane', report, skipped: null, replays: new Map() }], extra: [] }], { command: 'test', node: process.versions.node });
     const row = (id: string) => markdown.split('\n').find((line) => line.startsWith(`| ${id} |`)) ?? '';
     expect(row('SINGLE_OWNER')).toContain('**VIOLATED**');
-    expect(row('SINGLE_OWNER')).toContain(`\`npx wf-sim --seed 1 --engine ${ADAPTER_PATH}\``);
+    expect(row('SINGLE_OWNER')).toContain(`\`npx wf-sim --seed 129 --engine ${ADAPTER_PATH}\``);
     expect(row('SINGLE_OWNER')).toContain('Mechanism: `complete` and `fail` take the job id alone');
     expect(row('SINGLE_OWNER')).toContain('Kit: “Let only the holder');
     expect(row('STALE_WRITE_FENCED')).toContain('no leaseTokens: no per-claim token');
@@ -69,20 +69,20 @@ describe('pg-boss on the simulated lane (PGlite, deterministic)', () => {
     expect(markdown).toContain('Replay any seed: `npx wf-sim --seed N --engine conformance/peers/pg-boss`');
   });
 
-  it('the replay command reproduces seed 1: the same trace hash as the conformance run, SINGLE_OWNER again', async () => {
-    const replayed = await harness.run({ seed: 1 });
-    expect(replayed.traceHash).toBe(report.runs.find((run) => run.seed === 1)?.traceHash);
+  it('the replay command reproduces seed 129: the same trace hash as the conformance run, SINGLE_OWNER again', async () => {
+    const replayed = await harness.run({ seed: 129 });
+    expect(replayed.traceHash).toBe(report.runs.find((run) => run.seed === 129)?.traceHash);
     expect(replayed.violations.some((violation) => violation.invariant === 'SINGLE_OWNER')).toBe(true);
   });
 
-  it('seed 79: a worker that stalled past expiry fails the job another worker fetched after it (accepted: no per-claim token)', async () => {
-    const result = await harness.run({ seed: 79 });
+  it('seed 221: a worker that stalled past expiry fails the job another worker fetched after it (accepted: no per-claim token)', async () => {
+    const result = await harness.run({ seed: 221 });
     const stale = result.violations.find((violation) => violation.invariant === 'SINGLE_OWNER');
     expect(stale?.explanation).toMatch(/failed job \d+ .* took effect, but the job's latest claim was .*'s at t=\d+/);
   });
 
-  it('seed 12: a stopped fetch consumer hands nothing back (SHUTDOWN_CLEAN) and its job waits for expiry', async () => {
-    const result = await harness.run({ seed: 12 });
+  it('seed 3: a stopped fetch consumer hands nothing back (SHUTDOWN_CLEAN) and its job waits for expiry', async () => {
+    const result = await harness.run({ seed: 3 });
     expect(result.outcome).toBe('fail');
     const invariants = new Set(result.violations.map((v) => v.invariant));
     expect(invariants.has('SHUTDOWN_CLEAN')).toBe(true);
