@@ -33,8 +33,8 @@ export interface StressBenchRow {
   caught_rounds: number;
   first_detection_seconds: number | null;
   median_seconds_to_detection: number | null;
-  /** Stress median seconds to detection over the simulator's; null when either did not catch it. */
-  slower_than_sim: number | null;
+  /** Stress median seconds to detection over the simulator's (below 1: the stress test was faster); null when either did not catch it. */
+  stress_over_sim: number | null;
   round_seconds_median: number;
   /** Per invariant: the rounds that tripped it (a mutant may trip others than its own). */
   rounds_per_invariant: Record<string, number>;
@@ -90,7 +90,7 @@ export async function benchStressMutant(name: string, simMedianSeconds: number |
     caught_rounds: result.caughtRounds,
     first_detection_seconds: result.firstCaughtSeconds === null ? null : round2(result.firstCaughtSeconds),
     median_seconds_to_detection: stressMedian === null ? null : round2(stressMedian),
-    slower_than_sim: stressMedian === null || simMedianSeconds === null || simMedianSeconds <= 0 ? null : Math.round((stressMedian / simMedianSeconds) * 10) / 10,
+    stress_over_sim: stressMedian === null || simMedianSeconds === null || simMedianSeconds <= 0 ? null : Math.round((stressMedian / simMedianSeconds) * 10) / 10,
     round_seconds_median: round2(median(durations) ?? 0),
     rounds_per_invariant: result.roundsPerInvariant,
     kills: result.kills,
