@@ -136,7 +136,7 @@ class ReferenceEngine implements Engine {
         group === undefined
           ? await this.#db.query<{ id: number }>(sql.insertJob, params)
           : await this.#db.transaction(async (tx) => {
-              await joinGroup(tx, group.id, group.size);
+              await joinGroup(tx, group.id, group.size, idempotencyKey);
               const result = await tx.query<{ id: number }>(sql.insertJob, params);
               if (result.rows.length === 0) throw new IdempotentDuplicate();
               return result;
@@ -276,17 +276,29 @@ class ReferenceEngine implements Engine {
     return toJob(row);
   }
 
-  async #findByIdempotencyKey(key: string): Promise<number | null> {
-    const { rows } = await this.#db.query<{ id: number }>(sql.findJobByIdempotencyKey, [key]);
-    const row = rows[0];
-    return row === undefined ? null : Number(row.id);
+  #findByIdempotencyKey(key: string): Promise<number | null> {
+    return findByIdempotencyKey(this.#db, key);
   }
 }
 
-/** Locks the group row (creating it) and refuses a member the group cannot take. */
-async function joinGroup(tx: Queryable, groupId: string, size: number): Promise<void> {
+async function findByIdempotencyKey(db: Queryable, key: string): Promise<number | null> {
+  const { rows } = await db.query<{ id: number }>(sql.findJobByIdempotencyKey, [key]);
+  const row = rows[0];
+  return row === undefined ? null : Number(row.id);
+}
+
+/**
+ * Locks the group row (creating it) and refuses a member the group cannot take.
+ * Throws IdempotentDuplicate when, under the lock, a job with the idempotency
+ * key exists: the enqueue's first lookup ran before the lock, and an earlier
+ * attempt of the same enqueue (its answer lost to a kill or a dropped
+ * connection) may have committed while this one waited. That job is the member
+ * this call asks for, so the caller must get it back, not GROUP_FULL or GROUP_CLOSED.
+ */
+async function joinGroup(tx: Queryable, groupId: string, size: number, idempotencyKey: string | null): Promise<void> {
   const locked = await tx.query<{ size: number; status: string }>(sql.lockGroup, [groupId, size]);
   const group = single(locked.rows, 'lockGroup');
+  if (idempotencyKey !== null && (await findByIdempotencyKey(tx, idempotencyKey)) !== null) throw new IdempotentDuplicate();
   if (group.size !== size) {
     throw new EngineInputError('GROUP_SIZE_MISMATCH', `group ${JSON.stringify(groupId)} has size ${group.size}, not ${size}: every member must state the same size`);
   }
