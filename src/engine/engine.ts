@@ -76,10 +76,13 @@ class ReferenceEngine implements Engine {
   readonly locks: LockApi;
   readonly #db: Database;
   readonly #serializeLimitedQueues: boolean;
+  /** Other sessions may commit between two of this engine's statements (false on PGlite's single session). */
+  readonly #concurrentSessions: boolean;
 
   constructor(db: Database, serializeLimitedQueues: boolean) {
     this.#db = db;
     this.#serializeLimitedQueues = serializeLimitedQueues;
+    this.#concurrentSessions = db.singleSession !== true;
     this.locks = new ReferenceLocks(db);
   }
 
@@ -136,7 +139,7 @@ class ReferenceEngine implements Engine {
         group === undefined
           ? await this.#db.query<{ id: number }>(sql.insertJob, params)
           : await this.#db.transaction(async (tx) => {
-              await joinGroup(tx, group.id, group.size, idempotencyKey);
+              await joinGroup(tx, group.id, group.size, this.#concurrentSessions ? idempotencyKey : null);
               const result = await tx.query<{ id: number }>(sql.insertJob, params);
               if (result.rows.length === 0) throw new IdempotentDuplicate();
               return result;
@@ -294,6 +297,8 @@ async function findByIdempotencyKey(db: Queryable, key: string): Promise<number 
  * attempt of the same enqueue (its answer lost to a kill or a dropped
  * connection) may have committed while this one waited. That job is the member
  * this call asks for, so the caller must get it back, not GROUP_FULL or GROUP_CLOSED.
+ * On a single session nothing commits between the lookup and the lock, so the
+ * caller passes null and spares the statement.
  */
 async function joinGroup(tx: Queryable, groupId: string, size: number, idempotencyKey: string | null): Promise<void> {
   const locked = await tx.query<{ size: number; status: string }>(sql.lockGroup, [groupId, size]);
