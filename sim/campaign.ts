@@ -1,7 +1,12 @@
 // A campaign: many seeds, on one or more threads (one PGlite each), stopping at
 // the first failing seed unless asked to keep going. It then re-runs a sample of
-// its seeds on a fresh harness in this thread and fails on any trace-hash
-// mismatch: the kit checks its own determinism on every campaign.
+// its seeds and fails on any trace-hash mismatch: the kit checks its own
+// determinism on every campaign.
+//
+// Threads live for the whole campaign and are dealt one seed at a time, so a
+// thread that drew short seeds is never idle while another works through a long
+// slice, and the re-run sample runs on the same warm harnesses instead of paying
+// a new PGlite (≈ 2.5–3 s of initdb) at the end.
 import { Worker } from 'node:worker_threads';
 import type { EngineAdapter } from './adapter/contract.ts';
 import { Harness } from './harness.ts';
@@ -41,76 +46,174 @@ export function slim(result: RunResult): RunResult {
   return result.ok ? { ...result, history: [], choices: { workload: [], schedule: [], faults: [] } } : result;
 }
 
+/** Main thread → campaign thread. */
+export type ThreadCommand = { type: 'run'; seed: number } | { type: 'close' };
+/** Campaign thread → main thread. */
+export type ThreadReply = { type: 'result'; result: RunResult } | { type: 'error'; error: string };
+
+/**
+ * Runs seeds somewhere and re-runs some of them. `rerun` gets the index of the
+ * runner that ran the seed first, so a pool can re-run it on another thread.
+ */
+interface SeedRunner {
+  /** Runs the seeds, stopping early when `stop` says so; resolves with each seed's result and the runner that ran it. */
+  runAll(seeds: readonly number[], stop: (result: RunResult) => boolean, onResult: (result: RunResult) => void): Promise<Map<number, number>>;
+  rerun(seed: number, ranOn: number): Promise<RunResult>;
+  close(): Promise<void>;
+}
+
 export async function runCampaign(request: CampaignRequest, nowMs: () => number): Promise<CampaignResult> {
   const started = nowMs();
-  const results = request.parallel <= 1 || request.seeds.length <= 1 ? await runHere(request) : await runThreads(request);
-  results.sort((a, b) => a.seed - b.seed);
-  const stoppedEarly = !request.keepGoing && results.some((result) => !result.ok) && results.length < request.seeds.length;
-  const resampled = pickResample(results.map((result) => result.seed), request.resampleCount);
+  const threads = Math.min(Math.max(1, request.parallel), request.seeds.length);
+  const runner: SeedRunner = threads <= 1 ? new HereRunner(request) : new ThreadPool(request, threads);
+  const results: RunResult[] = [];
   const mismatches: DeterminismCheck[] = [];
-  if (resampled.length > 0) {
-    const harness = new Harness(request.adapter);
-    try {
-      for (const seed of resampled) {
-        const first = results.find((result) => result.seed === seed)!;
-        const again = await harness.run({ seed, ...request.overrides });
-        if (again.traceHash !== first.traceHash) mismatches.push({ seed, first: first.traceHash, again: again.traceHash });
-      }
-    } finally {
-      await harness.close();
+  let resampled: number[] = [];
+  let stoppedEarly = false;
+  try {
+    let stopping = false;
+    const ranOn = await runner.runAll(
+      request.seeds,
+      (result) => {
+        if (!result.ok && !request.keepGoing) stopping = true;
+        return stopping;
+      },
+      (result) => {
+        results.push(result);
+        request.onResult?.(result, results.length, request.seeds.length);
+      },
+    );
+    results.sort((a, b) => a.seed - b.seed);
+    stoppedEarly = !request.keepGoing && results.some((result) => !result.ok) && results.length < request.seeds.length;
+    resampled = pickResample(results.map((result) => result.seed), request.resampleCount);
+    // A re-run happens after every other seed, on a harness that has run and reset
+    // many times since: state that leaks through a reset shows as a different hash
+    // (the sample always includes the first seed, which first ran on a fresh
+    // database). With threads it also runs on another thread than the first time.
+    for (const seed of resampled) {
+      const first = results.find((result) => result.seed === seed)!;
+      const again = await runner.rerun(seed, ranOn.get(seed) ?? 0);
+      if (again.traceHash !== first.traceHash) mismatches.push({ seed, first: first.traceHash, again: again.traceHash });
     }
+  } finally {
+    await runner.close();
   }
   return { results, mismatches, resampled, stoppedEarly, wallMs: nowMs() - started };
 }
 
-async function runHere(request: CampaignRequest): Promise<RunResult[]> {
-  const harness = new Harness(request.adapter);
-  const results: RunResult[] = [];
-  try {
-    for (const seed of request.seeds) {
-      const result = await harness.run({ seed, ...request.overrides });
-      results.push(result);
-      request.onResult?.(result, results.length, request.seeds.length);
-      if (!result.ok && !request.keepGoing) break;
-    }
-  } finally {
-    await harness.close();
+/** One harness in this thread. */
+class HereRunner implements SeedRunner {
+  private readonly harness: Harness;
+  constructor(private readonly request: CampaignRequest) {
+    this.harness = new Harness(request.adapter);
   }
-  return results;
+
+  async runAll(seeds: readonly number[], stop: (result: RunResult) => boolean, onResult: (result: RunResult) => void): Promise<Map<number, number>> {
+    for (const seed of seeds) {
+      const result = await this.harness.run({ seed, ...this.request.overrides });
+      onResult(result);
+      if (stop(result)) break;
+    }
+    return new Map(seeds.map((seed) => [seed, 0]));
+  }
+
+  rerun(seed: number): Promise<RunResult> {
+    return this.harness.run({ seed, ...this.request.overrides });
+  }
+
+  close(): Promise<void> {
+    return this.harness.close();
+  }
 }
 
-async function runThreads(request: CampaignRequest): Promise<RunResult[]> {
-  const results: RunResult[] = [];
-  let stop = false;
-  const threads = Math.min(request.parallel, request.seeds.length);
-  // Seeds are dealt round-robin so every thread gets a similar mix.
-  const slices = Array.from({ length: threads }, (_, thread) => request.seeds.filter((_, index) => index % threads === thread));
-  await Promise.all(
-    slices.map(
-      (seeds) =>
-        new Promise<void>((resolvePromise, rejectPromise) => {
-          const worker = new Worker(new URL('./cli/thread.mjs', import.meta.url), {
-            workerData: { engine: request.engine, overrides: serializeOverrides(request.overrides), seeds, keepGoing: request.keepGoing },
-          });
-          worker.on('message', (message: { type: 'result'; result: RunResult } | { type: 'error'; error: string }) => {
-            if (message.type === 'error') {
-              rejectPromise(new Error(message.error));
-              return;
-            }
-            results.push(message.result);
-            request.onResult?.(message.result, results.length, request.seeds.length);
-            if (!message.result.ok && !request.keepGoing && !stop) {
-              stop = true;
-              // Stop every thread at the first failure; what they had not finished is not reported.
-              void worker.terminate();
-            }
-          });
-          worker.on('error', rejectPromise);
-          worker.on('exit', () => resolvePromise());
-        }),
-    ),
-  );
-  return results;
+interface PoolThread {
+  index: number;
+  worker: Worker;
+  /** Settles the seed this thread is running now. */
+  pending: { resolve: (result: RunResult) => void; reject: (error: Error) => void } | null;
+  /** Set when the thread has exited: a seed sent to it would never be answered. */
+  gone: boolean;
+  exited: Promise<void>;
+}
+
+/** N persistent threads, one harness each, fed one seed at a time. */
+class ThreadPool implements SeedRunner {
+  private readonly threads: PoolThread[];
+  private failure: Error | null = null;
+
+  constructor(request: CampaignRequest, count: number) {
+    const workerData = { engine: request.engine, overrides: serializeOverrides(request.overrides) };
+    this.threads = Array.from({ length: count }, (_, index) => {
+      const worker = new Worker(new URL('./cli/thread.mjs', import.meta.url), { workerData });
+      const thread: PoolThread = { index, worker, pending: null, gone: false, exited: Promise.resolve() };
+      thread.exited = new Promise<void>((resolvePromise) => {
+        worker.on('exit', () => {
+          thread.gone = true;
+          this.settle(thread, new Error(`campaign thread ${index} exited while running a seed`));
+          resolvePromise();
+        });
+      });
+      worker.on('message', (message: ThreadReply) => {
+        if (message.type === 'error') this.settle(thread, new Error(message.error));
+        else {
+          const pending = thread.pending;
+          thread.pending = null;
+          pending?.resolve(message.result);
+        }
+      });
+      worker.on('error', (error) => this.settle(thread, error));
+      return thread;
+    });
+  }
+
+  async runAll(seeds: readonly number[], stop: (result: RunResult) => boolean, onResult: (result: RunResult) => void): Promise<Map<number, number>> {
+    const ranOn = new Map<number, number>();
+    let next = 0;
+    let stopping = false;
+    // Each thread takes the next seed as soon as it is free; results arrive in any order (the campaign sorts them).
+    await Promise.all(
+      this.threads.map(async (thread) => {
+        while (!stopping && next < seeds.length) {
+          const seed = seeds[next]!;
+          next += 1;
+          const result = await this.runOn(thread, seed);
+          ranOn.set(seed, thread.index);
+          onResult(result);
+          // Seeds already running on other threads finish and are reported; no new one starts.
+          if (stop(result)) stopping = true;
+        }
+      }),
+    );
+    return ranOn;
+  }
+
+  rerun(seed: number, ranOn: number): Promise<RunResult> {
+    return this.runOn(this.threads[(ranOn + 1) % this.threads.length]!, seed);
+  }
+
+  async close(): Promise<void> {
+    for (const thread of this.threads) thread.worker.postMessage({ type: 'close' } satisfies ThreadCommand);
+    await Promise.all(this.threads.map((thread) => thread.exited));
+  }
+
+  private runOn(thread: PoolThread, seed: number): Promise<RunResult> {
+    if (this.failure !== null) return Promise.reject(this.failure);
+    if (thread.gone) return Promise.reject(new Error(`campaign thread ${thread.index} exited before the campaign ended`));
+    return new Promise<RunResult>((resolve, reject) => {
+      thread.pending = { resolve, reject };
+      thread.worker.postMessage({ type: 'run', seed } satisfies ThreadCommand);
+    });
+  }
+
+  private settle(thread: PoolThread, error: Error): void {
+    const pending = thread.pending;
+    thread.pending = null;
+    if (pending === null) return;
+    this.failure ??= error;
+    pending.reject(error);
+    // One broken thread ends the campaign: the others stop where they are.
+    for (const other of this.threads) if (other !== thread) void other.worker.terminate();
+  }
 }
 
 function serializeOverrides(overrides: OptionOverrides): unknown {

@@ -80,8 +80,6 @@ interface Timer {
   run: () => void;
 }
 
-const never = new Promise<never>(() => {});
-
 export class Scheduler {
   now = 0;
   steps = 0;
@@ -175,9 +173,15 @@ export class Scheduler {
     if (this.current !== null && this.current.process === process) this.closeTurn();
   }
 
-  /** The calling fiber's process has been killed mid-turn: never return to its code. */
+  /**
+   * The calling fiber's process has been killed mid-turn: never return to its code.
+   * A new promise each time, referenced by nothing but the abandoned fiber, so
+   * the fiber and the world it holds are garbage once the run ends. One shared
+   * never-settling promise gathered a reaction per abandoned fiber and kept every
+   * finished world alive (≈ 0.3 MB per seed: RSS doubled over 1,000 seeds).
+   */
   abandon(): Promise<never> {
-    return never;
+    return new Promise<never>(() => {});
   }
 
   at(time: number, run: () => void): void {

@@ -12,6 +12,7 @@ import { PGlite, parse, protocol } from '@electric-sql/pglite';
 import type { Database, QueryResult, Queryable, Statement } from './database.ts';
 import { DatabaseError } from './database.ts';
 import { Mutex } from './mutex.ts';
+import { bindMessage } from './bind-message.ts';
 import { toParameterTexts } from './parameters.ts';
 import { begin, commit, rollback } from '../sql/session.ts';
 import { checkpointSql, createSchemaSql, listEngineTables, setSearchPathSql, truncateSql } from '../sql/schema.ts';
@@ -191,12 +192,9 @@ class PGliteDriver implements PGliteDatabase {
       throw new Error(`two different statements are named ${statement.name}: statement names must be unique`);
     }
     const values = toParameterTexts(params);
-    const bind = protocol.serialize.bind({ statement: statement.name, values });
+    const bind = bindMessage(statement.name, values, this.#tail);
     // The first use carries its Parse in the same round trip.
-    const message =
-      known === undefined
-        ? concat([protocol.serialize.parse({ name: statement.name, text: statement.text }), bind, this.#tail])
-        : concat([bind, this.#tail]);
+    const message = known === undefined ? concat([protocol.serialize.parse({ name: statement.name, text: statement.text }), bind]) : bind;
     const { messages } = await this.pglite.execProtocol(message, { throwOnError: false });
     if (known === undefined && messages.some((m) => m.name === 'parseComplete')) {
       this.#prepared.set(statement.name, statement.text);
