@@ -53,12 +53,10 @@ if (want('parallel')) {
   results.parallel = parallel;
   rows.push(['simulator', `--parallel 2 vs 1, ${parallel.seeds} seeds`, `${fmt(parallel.threads_ratio, 2)}× whole command, ${fmt(parallel.threads_ratio_steady, 2)}× steady (target ≥ 1.7×)`, `${fmt(parallel.one_thread.seeds_per_second, 2)} → ${fmt(parallel.two_threads.seeds_per_second, 2)} seeds/s`]);
   rows.push(['machine', 'two processes vs one, same seeds', `wf-sim: ${fmt(parallel.two_processes_ratio, 2)}× whole, ${fmt(parallel.two_processes_ratio_steady, 2)}× steady`, `pure-CPU loop: ${fmt(parallel.cpu_loop_ratio, 2)}× (the ceiling two cores give here)`]);
-  targets.push({
-    target: '--parallel 2 vs one thread (seeds/s)',
-    measured: `${fmt(parallel.threads_ratio, 2)}× (steady ${fmt(parallel.threads_ratio_steady, 2)}×; two processes ${fmt(parallel.two_processes_ratio, 2)}×, CPU loop ${fmt(parallel.cpu_loop_ratio, 2)}×)`,
-    goal: '≥ 1.7×',
-    met: parallel.threads_ratio >= 1.7,
-  });
+  // Both figures are targets: start-up (tsx and a PGlite per thread) is a fixed cost that only a long campaign amortizes.
+  const beside = `two processes ${fmt(parallel.two_processes_ratio_steady, 2)}× steady, ${fmt(parallel.two_processes_ratio, 2)}× whole; CPU loop ${fmt(parallel.cpu_loop_ratio, 2)}×`;
+  targets.push({ target: '--parallel 2 vs one thread, steady state', measured: `${fmt(parallel.threads_ratio_steady, 2)}× (${beside})`, goal: '≥ 1.7×', met: parallel.threads_ratio_steady >= 1.7 });
+  targets.push({ target: `--parallel 2 vs one thread, whole command, ${parallel.seeds} seeds`, measured: `${fmt(parallel.threads_ratio, 2)}×`, goal: '≥ 1.7×', met: parallel.threads_ratio >= 1.7 });
 }
 if (want('time')) {
   say('simulator: lease- and reaper-heavy world …');
