@@ -26,13 +26,14 @@ export interface PostgresLaneBench {
   adapterError: string | null;
 }
 
-export async function benchPostgresLane(options: { connectionString?: string; workers?: number; jobs?: number; seed?: number } = {}): Promise<PostgresLaneBench> {
+/** `stepMs`: each job's real step; the lane's default (0–4 ms) can drain a small round before its first kill gap. */
+export async function benchPostgresLane(options: { connectionString?: string; workers?: number; jobs?: number; seed?: number; stepMs?: { min: number; max: number } } = {}): Promise<PostgresLaneBench> {
   const connectionString = options.connectionString ?? process.env['WF_SIM_DATABASE_URL'];
   if (connectionString === undefined || connectionString === '') throw new Error('benchPostgresLane needs a Postgres: set WF_SIM_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test)');
   const workers = options.workers ?? 8;
   const jobs = options.jobs ?? 10_000;
     // The heal phase may run until the work drains (10 min at most): a job counted lost must be lost, not merely unfinished on a slow machine.
-  const run = await runPostgresLane(referenceAdapter, { connectionString, rounds: 1, from: options.seed ?? 1, timeoutMs: 30_000, workers, jobs, clients: 1, healBudgetMs: 600_000 });
+  const run = await runPostgresLane(referenceAdapter, { connectionString, rounds: 1, from: options.seed ?? 1, timeoutMs: 30_000, workers, jobs, clients: 1, healBudgetMs: 600_000, ...(options.stepMs === undefined ? {} : { stepMs: options.stepMs }) });
   const outcome = run.outcomes[0];
   return {
     workers,

@@ -29,6 +29,13 @@ const LANE_TIMEOUT_MS = 600_000;
  */
 const RACY_WORLD = { workers: 6, jobs: 300, killsMax: 0, stepMs: { min: 20, max: 80 }, queues: [{ name: 'q1', maxConcurrency: 2 }], stateCheckIntervalMs: 10 };
 
+/**
+ * Job steps long enough that the safety phase outlasts several kill gaps (100–600 ms). At the lane's default 0–4 ms
+ * a quiet machine drained 200 jobs before the first kill in 6 of 8 rounds (a CI run failed on "kills > 0"); at
+ * 10–40 ms each of 8 rounds had 3 kills.
+ */
+const KILLABLE_STEP_MS = { min: 10, max: 40 };
+
 const describePostgres = postgresUrl === undefined ? describe.skip : describe;
 const title = postgresUrl === undefined ? `real-Postgres lane (${POSTGRES_SKIP_REASON})` : 'real-Postgres lane';
 
@@ -36,7 +43,7 @@ describePostgres(title, () => {
   const url = postgresUrl ?? '';
 
   it('reference engine, 4 workers × 500 jobs with kills: zero duplicate executions, zero lost jobs, no violation', async () => {
-    const result = await benchPostgresLane({ connectionString: url, workers: 4, jobs: 500 });
+    const result = await benchPostgresLane({ connectionString: url, workers: 4, jobs: 500, stepMs: KILLABLE_STEP_MS });
     expect(result.adapterError).toBeNull();
     expect(result.violated).toEqual([]);
     expect(result.jobs).toBe(500);
@@ -46,7 +53,7 @@ describePostgres(title, () => {
   }, LANE_TIMEOUT_MS);
 
   it('records a valid spec/history.ts history with kills, in-flight calls closed as info, and restarted incarnations', async () => {
-    const run = await runPostgresLane(referenceAdapter, { connectionString: url, rounds: 1, from: 5, timeoutMs: 10_000, workers: 4, jobs: 200, killsMax: 6, keepHistories: true });
+    const run = await runPostgresLane(referenceAdapter, { connectionString: url, rounds: 1, from: 5, timeoutMs: 10_000, workers: 4, jobs: 200, killsMax: 6, keepHistories: true, stepMs: KILLABLE_STEP_MS });
     expect(run.outcomes[0]?.outcome, JSON.stringify(run.outcomes[0])).toBe('pass');
     const history = run.histories[0]!;
     const parsed = HistorySchema.safeParse(history);
