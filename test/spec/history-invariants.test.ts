@@ -162,14 +162,15 @@ describe('TERMINAL_FINAL', () => {
 });
 
 describe('GROUP_ONCE', () => {
-  const twoMembers = () =>
+  /** Group g of two members, job 1 held by w1 and job 2 by w2, at t=100. */
+  const bothClaimed = () =>
     new HistoryBuilder()
       .enqueue('c1', 1, { group: 'g', groupSize: 2 })
       .enqueue('c1', 2, { group: 'g', groupSize: 2 })
       .claim('w1', 1, 'L1')
       .claim('w2', 2, 'L2')
-      .at(100)
-      .complete('w1', 1, 'L1');
+      .at(100);
+  const twoMembers = () => bothClaimed().complete('w1', 1, 'L1');
 
   it('flags a group that fires twice', () => {
     const history = twoMembers().fail('w2', 2, 'L2', 'failed').at(200).group('w1', 'g', 'failed').at(300).group('w2', 'g', 'failed').build();
@@ -246,12 +247,7 @@ describe('GROUP_ONCE', () => {
   describe('a member whose complete is still in flight when the group fires (a terminal write of two statements)', () => {
     // w1's complete has updated the job row (so w2's tryCompleteGroup sees it terminal) but not yet answered.
     const inFlight = () =>
-      new HistoryBuilder()
-        .enqueue('c1', 1, { group: 'g', groupSize: 2 })
-        .enqueue('c1', 2, { group: 'g', groupSize: 2 })
-        .claim('w1', 1, 'L1')
-        .claim('w2', 2, 'L2')
-        .at(100)
+      bothClaimed()
         .invoke('w1', 'complete', { job: 1, lease: 'L1' })
         .complete('w2', 2, 'L2')
         .at(200)
