@@ -287,24 +287,33 @@ export class Scheduler {
 
   private pick(runnable: Fiber[]): Fiber {
     if (this.options.chooser !== undefined) return this.options.chooser(runnable);
-    if (runnable.length === 1) return runnable[0]!;
-    if (this.options.policy === 'pct') {
-      let best = runnable[0]!;
-      for (const fiber of runnable) if (fiber.priority > best.priority) best = fiber;
-      return best;
-    }
-    let total = 0;
-    for (const fiber of runnable) total += fiber.weight;
-    let draw = this.options.random.int(0, total - 1);
-    for (const fiber of runnable) {
-      draw -= fiber.weight;
-      if (draw < 0) return fiber;
-    }
-    return runnable[runnable.length - 1]!;
+    return pickByPolicy(this.options.policy, runnable, (bound) => this.options.random.int(0, bound - 1));
   }
 
   /** Drops finished fibers so long runs stay linear. */
   compact(): void {
     for (let index = this.fibers.length - 1; index >= 0; index -= 1) if (this.fibers[index]!.done) this.fibers.splice(index, 1);
   }
+}
+
+/**
+ * The policy's pick among runnable fibers: PCT's highest priority, or a draw
+ * weighted by each fiber's weight. `draw(n)` returns an integer in [0, n); it is
+ * not called when only one fiber can run, so a lone fiber costs no draw.
+ */
+export function pickByPolicy(policy: Policy, runnable: readonly Fiber[], draw: (bound: number) => number): Fiber {
+  if (runnable.length === 1) return runnable[0]!;
+  if (policy === 'pct') {
+    let best = runnable[0]!;
+    for (const fiber of runnable) if (fiber.priority > best.priority) best = fiber;
+    return best;
+  }
+  let total = 0;
+  for (const fiber of runnable) total += fiber.weight;
+  let left = draw(total);
+  for (const fiber of runnable) {
+    left -= fiber.weight;
+    if (left < 0) return fiber;
+  }
+  return runnable[runnable.length - 1]!;
 }

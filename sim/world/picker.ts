@@ -8,7 +8,7 @@
 // removes a process deletes that process's codes and the others keep their
 // order, where an index would have pointed at a different fiber from then on.
 import { RecordingSource, ReplaySource, type Random } from '../random/choices.ts';
-import type { Fiber, Policy } from '../scheduler.ts';
+import { pickByPolicy, type Fiber, type Policy } from '../scheduler.ts';
 
 /** Loops of a process, in a fixed order; a loop not listed gets the last code of its slot. */
 const LOOPS = ['main', 'heartbeat', 'reaper', 'enqueue'] as const;
@@ -52,26 +52,9 @@ export function fiberPicker(policy: Policy, schedule: Random): (runnable: readon
   }
   if (!(source instanceof RecordingSource)) throw new Error('the schedule stream must be recorded or replayed');
   return (runnable) => {
-    const fiber = seedPick(policy, source, runnable);
+    // The scheduler's own pick, with the same draws, so seeds keep their runs; only what is recorded differs.
+    const fiber = pickByPolicy(policy, runnable, (bound) => source.drawUnrecorded(bound));
     source.record(codeOfFiber(fiber));
     return fiber;
   };
-}
-
-/** The scheduler's pick from a seed: the same draws Scheduler.pick makes, so seeds keep their runs. */
-function seedPick(policy: Policy, source: RecordingSource, runnable: readonly Fiber[]): Fiber {
-  if (runnable.length === 1) return runnable[0]!;
-  if (policy === 'pct') {
-    let best = runnable[0]!;
-    for (const fiber of runnable) if (fiber.priority > best.priority) best = fiber;
-    return best;
-  }
-  let total = 0;
-  for (const fiber of runnable) total += fiber.weight;
-  let draw = source.drawUnrecorded(total);
-  for (const fiber of runnable) {
-    draw -= fiber.weight;
-    if (draw < 0) return fiber;
-  }
-  return runnable[runnable.length - 1]!;
 }
