@@ -19,11 +19,11 @@
 // a full run up to that point, so shrinking has a budget of runs and wall time,
 // and says when it hit one.
 import { LIVENESS_INVARIANTS } from '../spec/catalog.ts';
-import { cloneChoices, streamsFromChoices, type RecordedChoices, type StreamName } from './random/choices.ts';
+import { cloneChoices, type RecordedChoices, type StreamName } from './random/choices.ts';
 import type { RunResult } from './run.ts';
-import { drawOptions, orphanBoundMs } from './world/options.ts';
+import { orphanBoundMs } from './world/options.ts';
 import { slotOfCode } from './world/picker.ts';
-import { drawWorkload, type PlannedJob } from './world/workload.ts';
+import { clientIds, redrawWorkload, workerIds, type PlannedJob } from './world/workload.ts';
 import { TURN_FRAME } from './world/world.ts';
 
 export interface ShrinkRequest {
@@ -197,6 +197,11 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
     return Object.keys(choices.keyed ?? {}).sort();
   }
 
+  /** The keyed fault streams of loops' turns (`f.w1/main`), in frames of TURN_FRAME; not per-start (`f.w1`) or crash (`f.w1/crash`) streams. */
+  function turnFaultStreams(): string[] {
+    return keyedNames().filter((name) => name.startsWith('f.') && name.includes('/') && !name.endsWith('/crash'));
+  }
+
   function withKeyed(key: string, values: number[]): RecordedChoices {
     return { ...choices, keyed: { ...choices.keyed, [key]: values } };
   }
@@ -262,7 +267,7 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
   async function removeProcesses(): Promise<void> {
     const present = () => {
       const omitted = new Set(structureOf(choices).processesOmitted);
-      const ids = [...Array.from({ length: best.options.workers }, (_, index) => `w${index + 1}`), ...Array.from({ length: best.options.clients }, (_, index) => `c${index + 1}`)];
+      const ids = [...workerIds(best.options), ...clientIds(best.options)];
       // Later workers first: w1 is a reaper in every world, so it is the likeliest to matter.
       return ids.filter((id) => !omitted.has(id)).reverse();
     };
@@ -294,10 +299,7 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
 
   /** The jobs of the best run, drawn again from its workload choices (as the run drew them). */
   function plannedJobs(): PlannedJob[] {
-    const { streams } = streamsFromChoices(choices);
-    // drawOptions consumes the shape draws; the options used are the run's own (pins included).
-    drawOptions(best.options.seed, streams);
-    return drawWorkload(best.options, streams.workload, choices.structure).jobs;
+    return redrawWorkload(best.options, choices).jobs;
   }
 
   /** Whole loops' fault streams (no fault ever fires in that loop), then per-start and crash sub-streams. */
@@ -316,7 +318,7 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
    * faults — to earlier turns, and a shorter run.
    */
   async function advanceFaults(): Promise<void> {
-    for (const key of keyedNames().filter((name) => name.startsWith('f.') && name.includes('/') && !name.endsWith('/crash'))) {
+    for (const key of turnFaultStreams()) {
       const frames = () => Math.floor((choices.keyed?.[key]?.length ?? 0) / TURN_FRAME);
       const firstFired = () => {
         const values = choices.keyed?.[key] ?? [];
@@ -336,7 +338,7 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
 
   /** Each fault that fired in a loop's turns, removed alone: its frame's other positions stay where they are. */
   async function zeroFaultEvents(): Promise<void> {
-    for (const key of keyedNames().filter((name) => name.startsWith('f.') && name.includes('/') && !name.endsWith('/crash'))) {
+    for (const key of turnFaultStreams()) {
       for (let index = 0; index < (choices.keyed?.[key]?.length ?? 0) && !outOfBudget(); index += 1) {
         const values = choices.keyed?.[key] ?? [];
         // Only the decision positions of a frame (crash, pause, stop, lost ack); a pause's length and scope follow it.

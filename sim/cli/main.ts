@@ -18,6 +18,7 @@ import type { RecordedChoices } from '../random/choices.ts';
 import { shrinkRun, type ShrinkResult } from '../shrink.ts';
 import { textTimeline } from '../timeline-text.ts';
 import type { OptionOverrides } from '../world/options.ts';
+import { clientIds, workerIds } from '../world/workload.ts';
 import { HelpRequested, parseCliArgs, UsageError, type RunArgs } from './args.ts';
 import { processOutput, type Output } from './output.ts';
 import { optionsLines, progressBar, replayCommand, verdictLines } from './report.ts';
@@ -239,7 +240,7 @@ function reportShrink(
   // Removal never renumbers, so the world names what is left: w2 and w4 of four workers, 2 of 30 jobs.
   const structure = shrunk.choices.structure;
   const omitted = new Set(structure?.processesOmitted ?? []);
-  const processes = [...Array.from({ length: result.options.clients }, (_, index) => `c${index + 1}`), ...Array.from({ length: result.options.workers }, (_, index) => `w${index + 1}`)].filter((id) => !omitted.has(id));
+  const processes = [...clientIds(result.options), ...workerIds(result.options)].filter((id) => !omitted.has(id));
   const jobs = result.options.jobs - (structure?.jobsOmitted.filter((k) => k < result.options.jobs).length ?? 0);
   const safety = structure?.safetyMs === undefined ? '' : `, safety phase cut to ${structure.safetyMs} ms`;
   say(color.dim(`world: processes ${processes.join(',') || 'none'}, ${jobs} of ${result.options.jobs} jobs, faults ${result.options.faults.join(',') || 'none'}${safety}`));

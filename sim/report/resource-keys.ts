@@ -6,9 +6,10 @@
 // fit the plan we give up and return an empty map — a picture without lock lanes
 // is better than one with wrong ones.
 import type { History } from '../../spec/history.ts';
-import { streamsFromChoices, type RecordedChoices } from '../random/choices.ts';
-import { drawOptions, type WorldOptions } from '../world/options.ts';
-import { drawWorkload, type PlannedJob } from '../world/workload.ts';
+import type { RecordedChoices } from '../random/choices.ts';
+import type { WorldOptions } from '../world/options.ts';
+import { slotOfRun } from '../world/picker.ts';
+import { redrawWorkload, type PlannedJob } from '../world/workload.ts';
 
 export interface ResourceKeySource {
   options: WorldOptions;
@@ -22,11 +23,7 @@ export function deriveResourceKeys(source: ResourceKeySource): Map<number, strin
   if (source.options.resourceKeys === 0 || source.choices.workload.length === 0) return keys;
   let planned: PlannedJob[];
   try {
-    const { streams } = streamsFromChoices(source.choices);
-    // drawOptions consumes the workload stream's shape draws; the options it returns are
-    // discarded for the recorded ones (overrides may have pinned some of them).
-    drawOptions(source.options.seed, streams);
-    planned = drawWorkload(source.options, streams.workload, source.choices.structure).jobs;
+    planned = redrawWorkload(source.options, source.choices).jobs;
   } catch {
     return new Map();
   }
@@ -36,8 +33,8 @@ export function deriveResourceKeys(source: ResourceKeySource): Map<number, strin
   const pendingByRun = new Map<string, PlannedJob>();
   for (const event of source.history) {
     if (event.type === 'world' || event.op !== 'enqueue' || event.run === null) continue;
-    // Runs are named `<slot>.<generation>`; the slot owns the plan whatever the process id.
-    const slot = event.run.slice(0, event.run.lastIndexOf('.'));
+    // The slot owns the plan whatever the process id.
+    const slot = slotOfRun(event.run);
     if (event.type === 'invoke') {
       const job = bySlot.get(slot)?.find((candidate) => !acknowledged.has(candidate.k));
       const group = event.group ?? undefined;

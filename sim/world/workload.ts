@@ -4,8 +4,8 @@
 // same jobs whatever faults are switched on. A job's behaviour lives in its
 // payload, so it behaves the same whichever worker runs it.
 import type { JobSpec } from '../adapter/contract.ts';
-import type { ChoiceStructure, Random } from '../random/choices.ts';
-import type { WorldOptions } from './options.ts';
+import { streamsFromChoices, type ChoiceStructure, type Random, type RecordedChoices } from '../random/choices.ts';
+import { drawOptions, type WorldOptions } from './options.ts';
 
 export interface JobPayload {
   /** The job's index in the workload (stable across engines; engines assign their own ids). */
@@ -110,4 +110,15 @@ export function drawWorkload(options: WorldOptions, random: Random, structure?: 
     jobs.push({ k, enqueuer, delayMs: raw[leader]!.delay * 20, spec });
   }
   return { jobs, groups, enqueuers };
+}
+
+/**
+ * The workload a run drew, drawn again from its recorded choices (the shrinker's
+ * candidates, the report's resource-key lanes). drawOptions only consumes the
+ * shape draws: the run's own options are used, pins included.
+ */
+export function redrawWorkload(options: WorldOptions, choices: RecordedChoices): Workload {
+  const { streams } = streamsFromChoices(choices);
+  drawOptions(options.seed, streams);
+  return drawWorkload(options, streams.workload, choices.structure);
 }
