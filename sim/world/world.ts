@@ -347,8 +347,8 @@ export class World {
     // Two positions per crash of the slot's own sub-stream: does a squatter come, and how long it lives.
     const pid = process.pid;
     const crashFaults = this.parts.streams.keyed('faults', `${slotOfRun(process.run)}/crash`);
-    const reusable = pid !== null && this.os.aliveCount() + this.slots.size < this.parts.options.pidMax - 1 && this.parts.options.rates.pidReusePercent > 0;
     const reusePercent = this.parts.options.rates.pidReusePercent;
+    const reusable = pid !== null && this.os.aliveCount() + this.slots.size < this.parts.options.pidMax - 1 && reusePercent > 0;
     // A certain reuse (100%) draws nothing: its position is padded all the same.
     if (!reusable || reusePercent >= 100) crashFaults.pad();
     let squatted = false;

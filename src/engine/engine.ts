@@ -118,7 +118,7 @@ class ReferenceEngine implements Engine {
     const spec = check(jobSpecSchema, job, 'INVALID_JOB_SPEC', 'job spec');
     const idempotencyKey = spec.idempotencyKey ?? null;
     if (idempotencyKey !== null) {
-      const existing = await this.#findByIdempotencyKey(idempotencyKey);
+      const existing = await findByIdempotencyKey(this.#db, idempotencyKey);
       if (existing !== null) return { jobId: existing, created: false };
     }
     const params = [
@@ -153,7 +153,7 @@ class ReferenceEngine implements Engine {
       if (!(error instanceof IdempotentDuplicate)) throw error;
     }
     // A concurrent enqueue with the same idempotency key committed first.
-    const existing = await this.#findByIdempotencyKey(idempotencyKey ?? '');
+    const existing = await findByIdempotencyKey(this.#db, idempotencyKey ?? '');
     if (existing === null) throw new Error(`enqueue inserted nothing but no job has idempotency key ${JSON.stringify(idempotencyKey)}`);
     return { jobId: existing, created: false };
   }
@@ -277,10 +277,6 @@ class ReferenceEngine implements Engine {
     const row = rows[0];
     if (row === undefined) throw new NotFoundError('UNKNOWN_JOB', `unknown job ${id}: no job has this id`);
     return toJob(row);
-  }
-
-  #findByIdempotencyKey(key: string): Promise<number | null> {
-    return findByIdempotencyKey(this.#db, key);
   }
 }
 
