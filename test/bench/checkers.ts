@@ -9,6 +9,7 @@ import { checkHistory } from '../../spec/check.ts';
 import type { HistoryEvent } from '../../spec/history.ts';
 import type { State } from '../../spec/state.ts';
 import { modelHistory } from '../spec/support/model-history.ts';
+import { median } from './median.ts';
 
 const EVENTS = 1_000_000;
 const QUARTER = 250_000;
@@ -26,11 +27,6 @@ function judgeMs(history: readonly HistoryEvent[], finalState: State): number {
   return ms;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((left, right) => left - right);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
 export async function benchCheckers(): Promise<{ events: number; events_per_second: number; ms: number; linear_ratio: number }> {
   const full = modelHistory(SEED, Math.round(EVENTS * SAFETY_SHARE));
   const quarter = modelHistory(SEED, Math.round(QUARTER * SAFETY_SHARE));
@@ -44,7 +40,7 @@ export async function benchCheckers(): Promise<{ events: number; events_per_seco
     quarterMs.push(judgeMs(quarter.history, quarter.finalState));
     fullMs.push(judgeMs(full.history, full.finalState));
   }
-  const ms = median(fullMs);
+  const ms = median(fullMs)!;
   const events = full.history.length;
   const quarterEvents = quarter.history.length;
   return {
@@ -52,6 +48,6 @@ export async function benchCheckers(): Promise<{ events: number; events_per_seco
     events_per_second: Math.round(events / (ms / 1000)),
     ms: Math.round(ms * 10) / 10,
     // Normalized by the event counts, which are not exactly 4:1 (the model stops between actions and then heals).
-    linear_ratio: Math.round((ms / median(quarterMs)) * ((quarterEvents * 4) / events) * 100) / 100,
+    linear_ratio: Math.round((ms / median(quarterMs)!) * ((quarterEvents * 4) / events) * 100) / 100,
   };
 }

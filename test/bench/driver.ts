@@ -7,6 +7,7 @@ import { PGlite, protocol } from '@electric-sql/pglite';
 import { performance } from 'node:perf_hooks';
 import type { Statement } from '../../src/db/database.ts';
 import { createPGliteDatabase } from '../../src/db/pglite.ts';
+import { median } from './median.ts';
 
 export interface DriverBenchResult {
   name: string;
@@ -25,12 +26,6 @@ const insert: Statement = {
   name: 'bench_insert',
   text: 'INSERT INTO bench_rows (queue, payload, created_at) VALUES ($1::text, $2::jsonb, $3::timestamptz)',
 };
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((length, part) => length + part.length, 0));
@@ -79,7 +74,7 @@ export async function benchDriver(options: DriverBenchOptions = {}): Promise<Dri
       }
     }
     return variants.map((variant) => {
-      const msPerStatement = median(samples.get(variant.name) ?? []);
+      const msPerStatement = median(samples.get(variant.name) ?? []) ?? 0;
       return { name: variant.name, median_ms_per_statement: msPerStatement, statements_per_second: msPerStatement > 0 ? 1_000 / msPerStatement : 0 };
     });
   } finally {

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { caughtBy, mutantOverrides, MUTANTS, type Mutant } from '../../conformance/mutants/index.ts';
 import { Harness } from '../../sim/harness.ts';
 import { relevantLength, shrinkRun } from '../../sim/shrink.ts';
+import { median } from './median.ts';
 
 export interface MutantBenchRow {
   mutant: string;
@@ -19,13 +20,6 @@ export interface MutantBenchRow {
   shrunk_trace_events: number | null;
   shrink_replays: number | null;
   shrink_stopped_by: string | null;
-}
-
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 export async function benchMutant(mutant: Mutant, campaigns: number, seedsMax: number): Promise<MutantBenchRow> {

@@ -14,6 +14,7 @@ import { Harness } from '../../sim/harness.ts';
 import { runSeed } from '../../sim/run.ts';
 import type { OptionOverrides } from '../../sim/world/options.ts';
 import { parseFaultSelection } from '../../sim/world/faults.ts';
+import { median } from './median.ts';
 
 /** A mid-sized world with every fault kind in the swarm: the figure quoted for seeds/s. */
 export const STANDARD_WORLD: OptionOverrides = { world: { workers: 4, clients: 1, jobs: 40, groups: 2 } };
@@ -37,12 +38,6 @@ export const LEASE_HEAVY_WORLD: OptionOverrides = {
     safetyMs: 6 * 3_600_000,
   },
 };
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
-}
 
 /** Times every call that reaches PGlite. */
 function timed(db: Database): { db: Database; insideMs: () => number } {
@@ -111,8 +106,8 @@ export async function benchStandardWorld(seeds: number): Promise<StandardWorldRe
     seeds,
     seeds_per_second: seeds / (wallMs / 1000),
     statements_per_second: totalStatements / (wallMs / 1000),
-    median_wall_ms_per_seed: median(walls),
-    median_statements_per_seed: median(statements),
+    median_wall_ms_per_seed: median(walls)!,
+    median_statements_per_seed: median(statements)!,
     share_of_wall_outside_pglite: 1 - (insideMs() - insideBefore) / wallMs,
   };
 }
@@ -285,7 +280,7 @@ export async function benchSimulatedTime(seeds: number): Promise<TimeSpeedResult
   } finally {
     await harness.close();
   }
-  return { seeds, median_simulated_ms: median(simulated), median_wall_ms: median(walls), median_speedup: median(speedups) };
+  return { seeds, median_simulated_ms: median(simulated)!, median_wall_ms: median(walls)!, median_speedup: median(speedups)! };
 }
 
 export interface MemoryResult {

@@ -15,6 +15,7 @@
 //   campaigns (a last, uncaught stretch is left out, and said so by the counts).
 import { caughtBy, findMutant, mutantOverrides } from '../../conformance/mutants/index.ts';
 import { runStressTest, STRESS_ROUND } from '../../conformance/stress-test.ts';
+import { median } from './median.ts';
 
 /** The floor of the equal budget: one stress round cannot be judged sooner. */
 export const EQUAL_BUDGET_FLOOR_SECONDS = 5;
@@ -41,13 +42,6 @@ export interface StressBenchRow {
   kills: number;
   graceful_stops: number;
   adapter_error: string | null;
-}
-
-function median(values: readonly number[]): number | null {
-  if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 const round2 = (value: number) => Math.round(value * 100) / 100;
