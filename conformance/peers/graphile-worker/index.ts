@@ -12,7 +12,7 @@ import type { Database } from '../../../src/db/database.ts';
 import type { Capabilities } from '../../../spec/capabilities.ts';
 import type { EngineAdapter, ProcessContext, WorldSetup } from '../../../sim/adapter/contract.ts';
 import { withPgClientOver } from './client.ts';
-import { compiledOptionsFor, graphile, silentLogger, type Tasks } from './graphile.ts';
+import { compiledOptionsFor, graphile, type GraphileLibrary, type Tasks } from './graphile.ts';
 import { observeGraphile } from './observe.ts';
 import { GraphileSession, type GraphileWorld } from './session.ts';
 import { currentSchema, ledgerSql, recordQueue } from './statements.ts';
@@ -48,7 +48,8 @@ function poolOf(db: Database): pg.Pool | null {
   return typeof pool === 'object' && pool !== null && typeof (pool as pg.Pool).connect === 'function' ? (pool as pg.Pool) : null;
 }
 
-export function createGraphileAdapter(): EngineAdapter {
+/** `lib`: which graphile-worker (the pinned line by default; conformance/peers/newest passes 0.18). */
+export function createGraphileAdapter(lib: GraphileLibrary = graphile): EngineAdapter {
   let world: GraphileWorld | null = null;
 
   const current = (): GraphileWorld => {
@@ -57,7 +58,7 @@ export function createGraphileAdapter(): EngineAdapter {
   };
 
   return {
-    name: 'graphile-worker@0.17.3',
+    name: `graphile-worker@${lib.version}`,
     capabilities: GRAPHILE_CAPABILITIES,
 
     async install(db) {
@@ -73,9 +74,9 @@ export function createGraphileAdapter(): EngineAdapter {
       const schema = current === null || current === 'public' ? GRAPHILE_SCHEMA_DEFAULT : current;
       // graphile-worker warns on a pool without these and installs its own; the lane's pools already swallow client errors.
       if (pool.listeners('connect').length === 0) pool.on('connect', (client) => client.on('error', () => undefined));
-      await graphile.runMigrations({ pgPool: pool, schema, logger: silentLogger });
+      await lib.runMigrations({ pgPool: pool, schema, logger: lib.silentLogger });
       await db.exec(ledgerSql(schema));
-      world = { schema, options: compiledOptionsFor(schema), tasks: {}, limited: new Set() };
+      world = { lib, schema, options: compiledOptionsFor(schema, lib), tasks: {}, limited: new Set() };
     },
 
     async setup(db: Database, _now: number, setup: WorldSetup) {
@@ -83,11 +84,11 @@ export function createGraphileAdapter(): EngineAdapter {
       const tasks: Tasks = {};
       // The handlers never run (the kit's worker runs the step); graphile-worker only needs the identifiers.
       for (const queue of setup.queues) tasks[queue.name] = async () => undefined;
-      world = { schema, options, tasks, limited: new Set(setup.queues.filter((queue) => queue.maxConcurrency !== null).map((queue) => queue.name)) };
+      world = { lib, schema, options, tasks, limited: new Set(setup.queues.filter((queue) => queue.maxConcurrency !== null).map((queue) => queue.name)) };
       for (const queue of setup.queues) await db.query(recordQueue(schema), [queue.name, queue.maxConcurrency]);
       // Registers the task identifiers once, here, where no process can be killed halfway: graphile-worker caches the
       // answer per options object, and a cached failure would fail every later get job.
-      await graphile.getTaskDetails(options, withPgClientOver(db), tasks);
+      await lib.getTaskDetails(options, withPgClientOver(db), tasks);
     },
 
     open: (ctx: ProcessContext) => new GraphileSession(ctx, current()),

@@ -20,7 +20,7 @@ import { checkHistory } from '../../../spec/check.ts';
 import type { History, OperationEvent } from '../../../spec/history.ts';
 import type { State } from '../../../spec/state.ts';
 import type { Verdict } from '../../../spec/verdict.ts';
-import type { EngineSession, ProcessContext } from '../../../sim/adapter/contract.ts';
+import type { EngineAdapter, EngineSession, ProcessContext } from '../../../sim/adapter/contract.ts';
 import { Recorder } from '../../../sim/recorder.ts';
 import { epochNowMs } from '../../real-clock.ts';
 import { createGraphileAdapter, GRAPHILE_CAPABILITIES } from './index.ts';
@@ -50,13 +50,14 @@ interface Actor {
   session: EngineSession;
 }
 
-export async function runLockResetScenario(connectionString: string): Promise<LockResetScenarioResult> {
+/** `createAdapter`: the graphile-worker adapter to drive (the pinned line by default; the newest-lines lane passes 0.18's). */
+export async function runLockResetScenario(connectionString: string, createAdapter: () => EngineAdapter = createGraphileAdapter): Promise<LockResetScenarioResult> {
   scenarioCounter += 1;
   const schema = `wfsim_graphile_reset_${process.pid}_${scenarioCounter}`;
   const started = epochNowMs();
   const recorder = new Recorder(() => epochNowMs() - started);
   const steps: string[] = [];
-  const adapter = createGraphileAdapter();
+  const adapter = createAdapter();
   const admin = await createPostgresDatabase({ connectionString, schema, max: 2 });
   const actors: Actor[] = [];
   try {

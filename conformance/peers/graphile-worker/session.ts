@@ -1,4 +1,4 @@
-// One process's handle on graphile-worker 0.17: the kit's operations mapped
+// One process's handle on graphile-worker (0.17, and 0.18 unchanged): the kit's operations mapped
 // onto the statements graphile-worker's worker pool sends, with this process's
 // pool id as the lock owner (`locked_by`), as a worker pool's would be.
 //
@@ -22,10 +22,12 @@
 import type { Queryable } from '../../../src/db/database.ts';
 import type { ClaimedJob, EngineSession, FailResult, JobSpec, LeaseRef, ProcessContext, ReapResult, ShutdownResult, StartupResult } from '../../../sim/adapter/contract.ts';
 import { withPgClientOver } from './client.ts';
-import { graphile, type CompiledOptions, type JobRow, type Tasks } from './graphile.ts';
+import type { CompiledOptions, GraphileLibrary, JobRow, Tasks } from './graphile.ts';
 import { lockJob, recordJob, staleLocks } from './statements.ts';
 
 export interface GraphileWorld {
+  /** The graphile-worker whose statements this world runs (the pinned line, or the newest on Node 22). */
+  lib: GraphileLibrary;
   schema: string;
   options: CompiledOptions;
   /** Every world queue as a graphile-worker task identifier (the handlers never run: the kit's worker runs the step). */
@@ -68,7 +70,7 @@ export class GraphileSession implements EngineSession {
   async enqueue(job: JobSpec): Promise<{ jobId: number }> {
     const { options, schema, limited } = this.world;
     return this.ctx.db.transaction(async (tx) => {
-      const addJob = graphile.makeAddJob(options, withPgClientOver(tx));
+      const addJob = this.world.lib.makeAddJob(options, withPgClientOver(tx));
       const row = await addJob(job.queue, job.payload ?? {}, {
         ...(limited.has(job.queue) ? { queueName: job.queue } : {}),
         ...(job.attemptsMax === undefined ? {} : { maxAttempts: job.attemptsMax }),
@@ -86,7 +88,7 @@ export class GraphileSession implements EngineSession {
 
   async claim(args: { leaseToken: string; queues?: string[] }): Promise<ClaimedJob | null> {
     const tasks = args.queues === undefined ? this.world.tasks : Object.fromEntries(args.queues.map((queue) => [queue, this.world.tasks[queue]!]));
-    const [row] = await graphile.batchGetJobs(this.world.options, withPgClientOver(this.ctx.db), tasks, this.poolId, null, 1);
+    const [row] = await this.world.lib.batchGetJobs(this.world.options, withPgClientOver(this.ctx.db), tasks, this.poolId, null, 1);
     if (row === undefined) return null;
     const jobId = Number(row.id);
     this.held.set(jobId, row);
@@ -107,7 +109,7 @@ export class GraphileSession implements EngineSession {
 
   async complete(lease: LeaseRef): Promise<boolean> {
     const applied = await this.write(lease.jobId, async (tx, row) => {
-      await graphile.batchCompleteJobs(this.world.options, withPgClientOver(tx), this.poolId, [{ id: lease.jobId, job_queue_id: this.queueOf(lease.jobId, row) }]);
+      await this.world.lib.batchCompleteJobs(this.world.options, withPgClientOver(tx), this.poolId, [{ id: lease.jobId, job_queue_id: this.queueOf(lease.jobId, row) }]);
       // The delete has no lock check: it removes the row whoever holds it.
       return row !== null;
     });
@@ -117,7 +119,7 @@ export class GraphileSession implements EngineSession {
 
   async fail(lease: LeaseRef & { error: string }): Promise<FailResult> {
     const result = await this.write(lease.jobId, async (tx, row): Promise<FailResult> => {
-      await graphile.batchFailJobs(this.world.options, withPgClientOver(tx), this.poolId, [{ job: { id: lease.jobId, job_queue_id: this.queueOf(lease.jobId, row) }, message: lease.error }]);
+      await this.world.lib.batchFailJobs(this.world.options, withPgClientOver(tx), this.poolId, [{ job: { id: lease.jobId, job_queue_id: this.queueOf(lease.jobId, row) }, message: lease.error }]);
       if (row === null || row.locked_by !== this.poolId) return { applied: false, status: null };
       return { applied: true, status: row.attempts >= row.max_attempts ? 'failed' : 'queued' };
     });
@@ -127,7 +129,7 @@ export class GraphileSession implements EngineSession {
 
   async release(lease: LeaseRef): Promise<boolean> {
     const applied = await this.write(lease.jobId, async (tx, row) => {
-      await graphile.returnJobs(this.world.options, withPgClientOver(tx), this.poolId, [{ id: lease.jobId, job_queue_id: this.queueOf(lease.jobId, row) }]);
+      await this.world.lib.returnJobs(this.world.options, withPgClientOver(tx), this.poolId, [{ id: lease.jobId, job_queue_id: this.queueOf(lease.jobId, row) }]);
       return row !== null && row.locked_by === this.poolId;
     });
     this.held.delete(lease.jobId);
@@ -138,7 +140,7 @@ export class GraphileSession implements EngineSession {
     const { options, schema } = this.world;
     return this.ctx.db.transaction(async (tx) => {
       const { rows } = await tx.query<LockedRow>(staleLocks(schema));
-      await graphile.resetLockedAt(options, withPgClientOver(tx));
+      await this.world.lib.resetLockedAt(options, withPgClientOver(tx));
       const requeued: number[] = [];
       const failed: number[] = [];
       // A cleared lock on a job with no attempts left leaves it permanently failed (is_available stays false).
@@ -151,7 +153,7 @@ export class GraphileSession implements EngineSession {
     if (this.held.size === 0) return { released: [] };
     const jobs = [...this.held.values()];
     this.held.clear();
-    const failed = await graphile.failJobs(this.world.options, withPgClientOver(this.ctx.db), this.poolId, jobs, 'Worker pool is shutting down gracefully');
+    const failed = await this.world.lib.failJobs(this.world.options, withPgClientOver(this.ctx.db), this.poolId, jobs, 'Worker pool is shutting down gracefully');
     // Jobs failed back into the queue are handed back; one on its last attempt ends failed, which a shutdown cannot report (docs/peers.md).
     const released = failed.filter((row) => row.attempts < row.max_attempts).map((row) => Number(row.id));
     return { released: released.sort((a, b) => a - b) };
