@@ -40,9 +40,16 @@ export interface Boss {
   createQueue(name: string, options: { policy: 'standard' | 'singleton' }): Promise<void>;
   send(name: string, data: unknown, options: SendOptions & { db?: SqlExecutor }): Promise<string | null>;
   fetch(name: string, options: { includeMetadata: true; batchSize?: number; db?: SqlExecutor }): Promise<FetchedJob[]>;
-  complete(name: string, id: string, data?: unknown, options?: { db?: SqlExecutor }): Promise<CommandResponse>;
-  fail(name: string, id: string, data: unknown, options?: { db?: SqlExecutor }): Promise<CommandResponse>;
+  complete(name: string, id: SettleId, data?: unknown, options?: { db?: SqlExecutor }): Promise<CommandResponse>;
+  fail(name: string, id: SettleId, data: unknown, options?: { db?: SqlExecutor }): Promise<CommandResponse>;
 }
+
+/**
+ * What complete and fail are given. 10.4.2 takes the job id alone (the pinned
+ * session only ever passes a string); 12.x also takes { id, retryCount }, the
+ * fetched attempt, and then fences the write to it (conformance/peers/newest/pg-boss).
+ */
+export type SettleId = string | { id: string; retryCount: number };
 
 /**
  * One pg-boss instance over the given executor. No supervisor, no cron, no

@@ -8,12 +8,12 @@
 import type { Database } from '../../../src/db/database.ts';
 import type { Capabilities } from '../../../spec/capabilities.ts';
 import type { StateContext } from '../../../spec/state.ts';
-import type { EngineAdapter, ProcessContext, WorldSetup } from '../../../sim/adapter/contract.ts';
-import { constructionSql, createBoss } from './boss.ts';
-import { databaseExecutor } from './executor.ts';
+import type { EngineAdapter, EngineSession, ProcessContext, WorldSetup } from '../../../sim/adapter/contract.ts';
+import { constructionSql, createBoss, PG_BOSS_VERSION, type Boss } from './boss.ts';
+import { databaseExecutor, type SqlExecutor } from './executor.ts';
 import { observePgBoss } from './observe.ts';
 import { PgBossSession, type PgBossWorld } from './session.ts';
-import { clockShimSql, currentSchema, resetSql, setClockScript, stateFlags, type StateFlagsRow } from './statements.ts';
+import { clockShimSql, currentSchema, resetSql, setClockScript, stateFlags, type JobRow, type StateFlagsRow } from './statements.ts';
 
 /** pg-boss's schema on a database whose current schema is the default one. */
 export const PG_BOSS_SCHEMA_DEFAULT = 'pgboss';
@@ -41,7 +41,36 @@ export const PG_BOSS_CAPABILITIES: Capabilities = {
   stateView: true,
 };
 
-export function createPgBossAdapter(): EngineAdapter {
+/**
+ * What differs between the pg-boss lines the kit runs: the pinned 10.4.2 here,
+ * and 12.x from conformance/peers/newest/pg-boss under Node 22. Installation,
+ * queues, the state view and the state checks are the same for both (the
+ * columns they read kept their names); the line brings its own pg-boss, its
+ * install and reset SQL, and its session.
+ */
+export interface PgBossLine {
+  version: string;
+  capabilities: Capabilities;
+  constructionSql(schema: string): string;
+  /** Parameterless SQL run after pg-boss's own install (12.x: point its clock function at the adapter's clock). */
+  afterInstallSql?(schema: string): string;
+  resetSql(schema: string): string;
+  createBoss(executor: SqlExecutor, schema: string, now: () => number): Boss;
+  open(ctx: ProcessContext, world: PgBossWorld): EngineSession;
+  /** The lease a running row carries, for the state view (12 only). */
+  leaseOfRow?(row: JobRow): string;
+}
+
+export const PG_BOSS_10: PgBossLine = {
+  version: PG_BOSS_VERSION,
+  capabilities: PG_BOSS_CAPABILITIES,
+  constructionSql,
+  resetSql,
+  createBoss: (executor, schema) => createBoss(executor, schema),
+  open: (ctx, world) => new PgBossSession(ctx, world),
+};
+
+export function createPgBossAdapter(line: PgBossLine = PG_BOSS_10): EngineAdapter {
   const world: { schema: string; queues: string[] } = { schema: PG_BOSS_SCHEMA_DEFAULT, queues: [] };
   /** Jobs already seen running (RUNNING_OWNED) or queued with a start (QUEUED_CLEAN); the world reports each once per key anyway. */
   const seen = { running: new Set<string>(), queuedStarted: new Set<string>() };
@@ -54,25 +83,26 @@ export function createPgBossAdapter(): EngineAdapter {
   }
 
   return {
-    name: 'pg-boss@10.4.2',
-    capabilities: PG_BOSS_CAPABILITIES,
+    name: `pg-boss@${line.version}`,
+    capabilities: line.capabilities,
 
     async install(db) {
       world.schema = await schemaOf(db);
       await db.exec(clockShimSql(world.schema));
       // pg-boss's own construction script (BEGIN … COMMIT, advisory lock), with the shim first on the search path so its defaults bind to the shim's now().
-      await databaseExecutor(db, () => Date.parse(INSTALL_TIME_ISO), world.schema).executeSql(constructionSql(world.schema));
+      await databaseExecutor(db, () => Date.parse(INSTALL_TIME_ISO), world.schema).executeSql(line.constructionSql(world.schema));
+      if (line.afterInstallSql !== undefined) await db.exec(line.afterInstallSql(world.schema));
     },
 
     async reset(db) {
-      await db.exec(`${setClockScript(INSTALL_TIME_ISO, world.schema)}\n${resetSql(world.schema)}`);
+      await db.exec(`${setClockScript(INSTALL_TIME_ISO, world.schema)}\n${line.resetSql(world.schema)}`);
     },
 
     async setup(db: Database, now: number, setup: WorldSetup) {
       world.queues = setup.queues.map((queue) => queue.name);
       seen.running.clear();
       seen.queuedStarted.clear();
-      const boss = createBoss(databaseExecutor(db, () => now, world.schema), world.schema);
+      const boss = line.createBoss(databaseExecutor(db, () => now, world.schema), world.schema, () => now);
       for (const queue of setup.queues) {
         // pg-boss has no concurrency limit but its singleton policy (one active job per queue when jobs carry no singletonKey).
         await boss.createQueue(queue.name, { policy: queue.maxConcurrency === null ? 'standard' : 'singleton' });
@@ -81,10 +111,10 @@ export function createPgBossAdapter(): EngineAdapter {
 
     open(ctx: ProcessContext) {
       const snapshot: PgBossWorld = { schema: world.schema, queues: [...world.queues] };
-      return new PgBossSession(ctx, snapshot);
+      return line.open(ctx, snapshot);
     },
 
-    observe: (db, now) => observePgBoss(db, now, world.schema),
+    observe: (db, now) => observePgBoss(db, now, world.schema, line.leaseOfRow),
 
     async checkState(db: Database, _now: number, _context: StateContext): Promise<string[]> {
       const { rows } = await db.query<StateFlagsRow>(stateFlags(world.schema));

@@ -1,7 +1,8 @@
 // pg-boss's rows as the spec's normalized state (spec/state.ts). pg-boss keeps
 // less than the spec asks for, and the view says so instead of inventing it:
 // - status: created/retry → queued, active → running, the rest as named;
-// - owner, lease, pid, run id: null — pg-boss records none of them;
+// - owner, pid, run id: null — pg-boss records none of them; lease: null on
+//   10, on 12 the running attempt (queue/id#retry_count) its fence matches;
 // - startedAt: started_on as it is, also on a job back in `retry` (pg-boss
 //   keeps the last start there: it is how fetch knows to count a retry);
 // - attempts: fetches so far (retry_count + 1 once started, else 0), against
@@ -36,7 +37,11 @@ function timeOf(value: Date | string | null): number | null {
   return value instanceof Date ? value.getTime() : Date.parse(value);
 }
 
-export async function observePgBoss(db: Database, now: number, schema: string): Promise<State> {
+/**
+ * `leaseOfRow`: the lease a running row carries, where the line has one (12:
+ * the job key and retry_count, the attempt its fence matches); 10 has none.
+ */
+export async function observePgBoss(db: Database, now: number, schema: string, leaseOfRow?: (row: JobRow) => string): Promise<State> {
   const { rows: jobs } = await db.query<JobRow>(jobRows(schema));
   const { rows: queues } = await db.query<QueueRow>(queueRows(schema));
   return {
@@ -50,7 +55,7 @@ export async function observePgBoss(db: Database, now: number, schema: string): 
           queue: row.name,
           status: statusOf(row.state),
           owner: null,
-          leaseToken: null,
+          leaseToken: leaseOfRow !== undefined && row.state === 'active' ? leaseOfRow(row) : null,
           pid: null,
           runId: null,
           startedAt,

@@ -20,7 +20,7 @@
 // There is no lease token: the lease is the job's key (queue and id), the same
 // for every claim of the job, and the adapter declares leaseTokens: false.
 import type { ClaimedJob, EngineSession, FailResult, JobSpec, LeaseRef, ProcessContext, ReapResult, ShutdownResult, StartupResult } from '../../../sim/adapter/contract.ts';
-import type { Boss } from './boss.ts';
+import type { Boss, FetchedJob, SettleId } from './boss.ts';
 import { createBoss, plans } from './boss.ts';
 import { databaseExecutor, inClockedTransaction } from './executor.ts';
 import { jobNumberOf, jobUuid, leaseOf, parseLease } from './ids.ts';
@@ -51,15 +51,17 @@ export interface PgBossWorld {
 }
 
 export class PgBossSession implements EngineSession {
-  private readonly boss: Boss;
+  protected readonly boss: Boss;
   /** Where the next claim starts its round over the queues. */
-  private nextQueue = 0;
+  protected nextQueue = 0;
 
+  /** `boss`: the pg-boss instance to drive (by default a 10.4.2 one over the process's database; 12.x brings its own). */
   constructor(
-    private readonly ctx: ProcessContext,
-    private readonly world: PgBossWorld,
+    protected readonly ctx: ProcessContext,
+    protected readonly world: PgBossWorld,
+    boss?: Boss,
   ) {
-    this.boss = createBoss(databaseExecutor(ctx.db, () => ctx.clock.now(), world.schema), world.schema);
+    this.boss = boss ?? createBoss(databaseExecutor(ctx.db, () => ctx.clock.now(), world.schema), world.schema);
   }
 
   async startup(): Promise<StartupResult> {
@@ -98,7 +100,7 @@ export class PgBossSession implements EngineSession {
       this.nextQueue = (this.nextQueue + tried + 1) % queues.length;
       return {
         jobId: jobNumberOf(job.id),
-        leaseToken: leaseOf(queue, job.id),
+        leaseToken: this.leaseFor(queue, job),
         queue,
         payload: job.data,
         attempts: job.retryCount + 1,
@@ -114,17 +116,28 @@ export class PgBossSession implements EngineSession {
     return true;
   }
 
+  /** The lease a claim answers: 10's is the job key, the same for every claim (12 adds the attempt). */
+  protected leaseFor(queue: string, job: FetchedJob): string {
+    return leaseOf(queue, job.id);
+  }
+
+  /** What complete / fail are given for a lease: 10 has only the job id (12 passes the fetched attempt). */
+  protected settleTarget(leaseToken: string): { queue: string; id: string; target: SettleId } {
+    const { queue, id } = parseLease(leaseToken);
+    return { queue, id, target: id };
+  }
+
   async complete(lease: LeaseRef): Promise<boolean> {
-    const { queue, id } = parseLease(lease.leaseToken);
-    const response = await this.boss.complete(queue, id);
+    const { queue, target } = this.settleTarget(lease.leaseToken);
+    const response = await this.boss.complete(queue, target);
     return response.affected === 1;
   }
 
   async fail(lease: LeaseRef & { error: string }): Promise<FailResult> {
-    const { queue, id } = parseLease(lease.leaseToken);
+    const { queue, id, target } = this.settleTarget(lease.leaseToken);
     const { schema } = this.world;
     return inClockedTransaction(this.ctx.db, this.ctx.clock.now(), schema, async (tx, executor) => {
-      const response = await this.boss.fail(queue, id, { message: lease.error }, { db: executor });
+      const response = await this.boss.fail(queue, target, { message: lease.error }, { db: executor });
       if (response.affected !== 1) return { applied: false, status: null };
       const { rows } = await tx.query<{ id: string; state: string }>(jobStates(schema), [[id]]);
       return { applied: true, status: rows[0]?.state === 'failed' ? 'failed' : 'queued' };
