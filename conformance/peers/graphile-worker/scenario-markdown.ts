@@ -2,15 +2,17 @@
 // and the kit's verdict on that history.
 import { VERDICT_LABELS } from '../../report.ts';
 import { HISTORY_INVARIANTS } from '../../../spec/catalog.ts';
+import type { EngineAdapter } from '../../../sim/adapter/contract.ts';
 import { runLockResetScenario } from './lock-reset-scenario.ts';
 
-export async function renderLockResetScenario(databaseUrl: string | undefined): Promise<string[]> {
+/** `createAdapter`: the graphile-worker adapter the scenario drives (the pinned line by default). */
+export async function renderLockResetScenario(databaseUrl: string | undefined, createAdapter?: () => EngineAdapter): Promise<string[]> {
   const lines = ['### Lock-reset scenario (real Postgres, a lock aged past 4 hours)', ''];
   if (databaseUrl === undefined) {
     lines.push('Not run: WF_SIM_DATABASE_URL is not set.', '');
     return lines;
   }
-  const result = await runLockResetScenario(databaseUrl);
+  const result = await runLockResetScenario(databaseUrl, createAdapter);
   lines.push(
     '`conformance/peers/graphile-worker/lock-reset-scenario.ts` (test: `test/peers/graphile-worker.test.ts`). Two worker pools and a client on real connections; the only thing the driver does besides calling the adapter is age one lock by 4 h 1 s (recorded in the history as a pause of w1). Not deterministic in its timings; its order of operations, and so its verdict, is fixed.',
     '',

