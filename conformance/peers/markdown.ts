@@ -126,7 +126,7 @@ function laneLines(lane: LaneSection, findings: PeerFindings): string[] {
 
 /** The versions paragraph of docs/peers.md (the pinned lines); the newest-lines report brings its own. */
 const PINNED_VERSIONS =
-  'Versions: the peers are pinned, as devDependencies, to the last lines that install on Node 20: pg-boss 10.4.2 and graphile-worker 0.17.3. pg-boss 11 and later declare `node >=22` (12.x: `>=22.12.0`), graphile-worker 0.18.0 declares `node >=22.18.0`; testing those lines means moving the kit to Node 22.';
+  'Versions: the peers are pinned, as devDependencies, to the last lines that install on Node 20: pg-boss 10.4.2 and graphile-worker 0.17.3. pg-boss 11 and later declare `node >=22` (12.x: `>=22.12.0`), graphile-worker 0.18.0 declares `node >=22.18.0`; docs/peers-newest.md holds those lines to the kit under Node 22 (`npm run peers:newest`, conformance/peers/newest).';
 
 export function renderPeersMarkdown(peers: readonly PeerSection[], generated: { command: string; node: string; title?: string; versions?: string[] }): string {
   const lines: string[] = [

@@ -5,8 +5,8 @@ import { HISTORY_INVARIANTS } from '../../../spec/catalog.ts';
 import type { EngineAdapter } from '../../../sim/adapter/contract.ts';
 import { runLockResetScenario } from './lock-reset-scenario.ts';
 
-/** `createAdapter`: the graphile-worker adapter the scenario drives (the pinned line by default). */
-export async function renderLockResetScenario(databaseUrl: string | undefined, createAdapter?: () => EngineAdapter): Promise<string[]> {
+/** `createAdapter`: the graphile-worker adapter the scenario drives (the pinned line by default); `testPath`: the test that asserts its verdict. */
+export async function renderLockResetScenario(databaseUrl: string | undefined, createAdapter?: () => EngineAdapter, testPath = 'test/peers/graphile-worker.test.ts'): Promise<string[]> {
   const lines = ['### Lock-reset scenario (real Postgres, a lock aged past 4 hours)', ''];
   if (databaseUrl === undefined) {
     lines.push('Not run: WF_SIM_DATABASE_URL is not set.', '');
@@ -14,7 +14,7 @@ export async function renderLockResetScenario(databaseUrl: string | undefined, c
   }
   const result = await runLockResetScenario(databaseUrl, createAdapter);
   lines.push(
-    '`conformance/peers/graphile-worker/lock-reset-scenario.ts` (test: `test/peers/graphile-worker.test.ts`). Two worker pools and a client on real connections; the only thing the driver does besides calling the adapter is age one lock by 4 h 1 s (recorded in the history as a pause of w1). Not deterministic in its timings; its order of operations, and so its verdict, is fixed.',
+    `\`conformance/peers/graphile-worker/lock-reset-scenario.ts\` (test: \`${testPath}\`). Two worker pools and a client on real connections; the only thing the driver does besides calling the adapter is age one lock by 4 h 1 s (recorded in the history as a pause of w1). Not deterministic in its timings; its order of operations, and so its verdict, is fixed.`,
     '',
   );
   for (const step of result.steps) lines.push(`- ${step}`);

