@@ -22,6 +22,7 @@ import { LIVENESS_INVARIANTS } from '../spec/catalog.ts';
 import { cloneChoices, type RecordedChoices, type StreamName } from './random/choices.ts';
 import type { RunResult } from './run.ts';
 import { orphanBoundMs } from './world/options.ts';
+import { canonicalFaults, firedPositions, firstFiredFrame, withoutFaults } from './shrink/turn-faults.ts';
 import { slotOfCode } from './world/picker.ts';
 import { clientIds, redrawWorkload, workerIds, type PlannedJob } from './world/workload.ts';
 import { TURN_FRAME } from './world/world.ts';
@@ -36,6 +37,8 @@ export interface ShrinkRequest {
   runsMax?: number;
   wallMsMax?: number;
   nowMs: () => number;
+  /** Told after each pass: its name, replays run, edits kept, and the trace length after it (for tuning the passes). */
+  onPass?: (pass: { name: string; runs: number; kept: number; traceLength: number; wallMs: number }) => void;
 }
 
 export interface ShrinkResult {
@@ -162,20 +165,21 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
   for (let round = 0; round < 4 && !outOfBudget(); round += 1) {
     const before = shrinks;
     // A liveness replay runs the whole safety phase: shortening it first makes every later replay cheaper.
-    await cutSafetyPhase();
+    await pass('cutSafetyPhase', cutSafetyPhase);
     // Jobs first: most of a world's jobs are beside the point, and each one removed makes every later replay cheaper.
-    await removeLateJobs();
-    await quietWorld();
-    await removeJobs();
-    await removeProcesses();
-    await removeFaultStreams();
-    await zeroFaultEvents();
-    await advanceFaults();
-    await lowerValues('workload', WORKLOAD_SHAPE_DRAWS);
-    await lowerJobTimes();
-    await zeroFaultSwitches();
-    for (const stream of ['workload', 'schedule'] as const) await zeroRanges(() => choices[stream], (next) => ({ ...choices, [stream]: next }));
-    for (const key of keyedNames()) await zeroRanges(() => choices.keyed?.[key] ?? [], (next) => withKeyed(key, next));
+    await pass('removeLateJobs', removeLateJobs);
+    await pass('quietWorld', quietWorld);
+    await pass('removeJobs', removeJobs);
+    await pass('removeProcesses', removeProcesses);
+    await pass('removeFaultStreams', removeFaultStreams);
+    await pass('canonicalizeFaults', canonicalizeFaults);
+    await pass('removeFaultEvents', removeFaultEvents);
+    await pass('advanceFaults', advanceFaults);
+    await pass('lowerShape', () => lowerValues('workload', WORKLOAD_SHAPE_DRAWS));
+    await pass('lowerJobTimes', lowerJobTimes);
+    await pass('zeroFaultSwitches', zeroFaultSwitches);
+    for (const stream of ['workload', 'schedule'] as const) await pass(`zeroRanges ${stream}`, () => zeroRanges(() => choices[stream], (next) => ({ ...choices, [stream]: next })));
+    for (const key of keyedNames()) await pass(`zeroRanges ${key}`, () => zeroRanges(() => choices.keyed?.[key] ?? [], (next) => withKeyed(key, next)));
     if (shrinks === before) break;
   }
   // The best run was a horizon replay: run it once more in full, so what is reported (and replayed by the
@@ -186,10 +190,19 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
   }
   return { result: best, choices, invariant, runs, shrinks, stoppedBy, traceLength: size(best) };
 
-  /** A safety violation shown at a known time lets replays stop there; liveness and end-state checks need the whole run. */
+  async function pass(name: string, run: () => Promise<void>): Promise<void> {
+    const [runsBefore, keptBefore, startedMs] = [runs, shrinks, request.nowMs()];
+    await run();
+    request.onPass?.({ name, runs: runs - runsBefore, kept: shrinks - keptBefore, traceLength: size(best), wallMs: request.nowMs() - startedMs });
+  }
+
+  /** A safety violation shown at a known time in the safety phase lets replays stop there; liveness and end-state checks need the whole run. */
   function horizonFor(result: RunResult): number | undefined {
     const violation = result.violations.find((item) => item.invariant === invariant);
     if (violation === undefined || violation.eventIndex === null || violation.time === null || END_STATE_INVARIANTS.has(invariant)) return undefined;
+    // A replay with a horizon stops before the heal: a violation seen while healing needs the whole run.
+    const heal = result.history.findIndex((event) => event.type === 'world' && event.op === 'heal');
+    if (heal >= 0 && heal < violation.eventIndex) return undefined;
     return violation.time;
   }
 
@@ -211,7 +224,8 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
    * survives: ddmin's complement step, which is what pays when most of a world
    * is irrelevant to its bug.
    */
-  async function removeChunks<T>(items: () => readonly T[], without: (removed: readonly T[]) => RecordedChoices, stretch = false): Promise<void> {
+  async function removeChunks<T>(items: () => readonly T[], without: (removed: readonly T[]) => RecordedChoices, stretch = false, whole = false): Promise<void> {
+    if (whole && items().length > 1 && !outOfBudget() && (await attempt(without(items()), stretch))) return;
     for (let width = Math.max(1, Math.floor(items().length / 2)); width >= 1 && !outOfBudget(); width = width === 1 ? 0 : Math.max(1, Math.floor(width / 2))) {
       for (let start = 0; start < items().length && !outOfBudget(); ) {
         const chunk = items().slice(start, start + width);
@@ -320,11 +334,7 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
   async function advanceFaults(): Promise<void> {
     for (const key of turnFaultStreams()) {
       const frames = () => Math.floor((choices.keyed?.[key]?.length ?? 0) / TURN_FRAME);
-      const firstFired = () => {
-        const values = choices.keyed?.[key] ?? [];
-        for (let index = 0; index < values.length; index += 1) if (values[index] !== 0) return Math.floor(index / TURN_FRAME);
-        return -1;
-      };
+      const firstFired = () => firstFiredFrame(choices.keyed?.[key] ?? [], best.options.rates);
       for (let width = Math.max(1, Math.floor(firstFired() / 2)); firstFired() > 0 && width >= 1 && !outOfBudget(); ) {
         const values = choices.keyed?.[key] ?? [];
         const start = Math.max(0, firstFired() - width);
@@ -336,23 +346,30 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
     }
   }
 
-  /** Each fault that fired in a loop's turns, removed alone: its frame's other positions stay where they are. */
-  async function zeroFaultEvents(): Promise<void> {
+  /** Every decision that did not fire drawn as 0, in one replay (the run is the same): from then on a non-zero decision is a fault that fired. */
+  async function canonicalizeFaults(): Promise<void> {
+    const keyed = { ...choices.keyed };
+    let changed = false;
     for (const key of turnFaultStreams()) {
-      for (let index = 0; index < (choices.keyed?.[key]?.length ?? 0) && !outOfBudget(); index += 1) {
-        const values = choices.keyed?.[key] ?? [];
-        // Only the decision positions of a frame (crash, pause, stop, lost ack); a pause's length and scope follow it.
-        const offset = index % TURN_FRAME;
-        if (values[index] === 0 || offset === 2 || offset === 3) continue;
-        const next = [...values];
-        next[index] = 0;
-        if (offset === 1) {
-          next[index + 1] = 0;
-          next[index + 2] = 0;
-        }
-        await attempt(withKeyed(key, next));
-      }
+      const values = keyed[key] ?? [];
+      const next = canonicalFaults(values, best.options.rates);
+      if (next.some((value, index) => value !== values[index])) changed = true;
+      keyed[key] = next;
     }
+    if (changed) await attempt({ ...choices, keyed });
+  }
+
+  /** The faults that fired in loops' turns, removed in chunks (all of them first, then halves, … one by one): a frame's other positions stay where they are. */
+  async function removeFaultEvents(): Promise<void> {
+    const fired = () => turnFaultStreams().flatMap((key) => firedPositions(choices.keyed?.[key] ?? [], best.options.rates).map((index) => `${key}#${index}`));
+    await removeChunks(fired, (removed) => {
+      const keyed = { ...choices.keyed };
+      for (const key of new Set(removed.map((item) => item.slice(0, item.lastIndexOf('#'))))) {
+        const positions = removed.filter((item) => item.startsWith(`${key}#`)).map((item) => Number(item.slice(key.length + 1)));
+        keyed[key] = withoutFaults(keyed[key] ?? [], positions);
+      }
+      return { ...choices, keyed };
+    }, false, true);
   }
 
   /** The swarm's fault kinds, switched off one by one (the first draws of the faults stream). */
