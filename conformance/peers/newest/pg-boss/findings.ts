@@ -33,6 +33,11 @@ export const pgBoss12Findings: PeerFindings = {
       verdict: 'holds',
       mechanism: 'the lease is the fetched attempt (`queue/id#retryCount`) and 12’s fence refuses a settle whose attempt is no longer the active one.',
     },
+    ORPHANS_RECOVERED: {
+      verdict: 'holds',
+      mechanism:
+        'the adapter sends no `heartbeatSeconds`, so, as on 10, a dead worker’s job is let go by age: when its `expireIn` passes (max(5 s, the reaper threshold), inside the kit’s bound), and it then runs again once its queue has room — the kit counts the release, not the wait behind higher-priority work.',
+    },
     SHUTDOWN_CLEAN: {
       verdict: 'violated',
       mechanism:
