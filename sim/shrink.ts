@@ -22,6 +22,7 @@ import { LIVENESS_INVARIANTS } from '../spec/catalog.ts';
 import { cloneChoices, type RecordedChoices, type StreamName } from './random/choices.ts';
 import type { RunResult } from './run.ts';
 import { orphanBoundMs } from './world/options.ts';
+import { jobTimeDraws } from './shrink/job-draws.ts';
 import { canonicalFaults, firedPositions, firstFiredFrame, withoutFaults } from './shrink/turn-faults.ts';
 import { slotOfCode } from './world/picker.ts';
 import { clientIds, redrawWorkload, workerIds, type PlannedJob } from './world/workload.ts';
@@ -63,6 +64,9 @@ export interface ShrinkResult {
 const LIVENESS_IDS: ReadonlySet<string> = new Set(LIVENESS_INVARIANTS.map((invariant) => invariant.id));
 const END_STATE_INVARIANTS: ReadonlySet<string> = new Set(['NO_LOST_JOB', ...LIVENESS_IDS]);
 
+/** Rounds of all the passes: an edit a later pass makes often lets an earlier one cut again (the budget ends it sooner). */
+const ROUNDS_MAX = 8;
+
 /** Workload draws that shape the world (counts, queues, timings) before the per-job draws. */
 const WORKLOAD_SHAPE_DRAWS = 24;
 /**
@@ -72,11 +76,6 @@ const WORKLOAD_SHAPE_DRAWS = 24;
  * decide most of a trace's filler (heartbeats, empty claims).
  */
 const QUIET_DRAWS = [14, 13, 15, 11, 12];
-/** The per-job draws at the end of the workload stream (world/workload.ts): 48 jobs of 8 draws; delay is the 8th, duration the 4th. */
-const JOBS_DRAWN = 48;
-const JOB_DRAWS = 8;
-const JOB_DELAY_DRAW = 7;
-const JOB_DURATION_DRAW = 3;
 
 /**
  * Events that establish the violation. For a safety invariant any prefix through
@@ -126,6 +125,8 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
   let runs = 0;
   let shrinks = 0;
   let stoppedBy: ShrinkResult['stoppedBy'] = 'fixpoint';
+  /** Whether the best run was replayed without a horizon (it is then the complete run of its choices). */
+  let bestIsWhole = true;
   /** Candidates already replayed (by content): ddmin revisits the same edit after an unrelated one failed. */
   const tried = new Set<string>();
 
@@ -135,9 +136,10 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
    * `stretch`: the edit may move the violation later in time while making the
    * trace shorter (a quieter world has fewer events per second; fewer workers
    * drain slower), so the replay runs the whole safety phase instead of
-   * stopping at the best run's violation time.
+   * stopping at the best run's violation time. `strictly`: keep it only when
+   * the trace is shorter (an edit that is not a step towards 0).
    */
-  const attempt = async (candidate: RecordedChoices, stretch = false): Promise<boolean> => {
+  const attempt = async (candidate: RecordedChoices, stretch = false, strictly = false): Promise<boolean> => {
     if (runs >= runsMax) {
       stoppedBy = 'runs';
       return false;
@@ -151,10 +153,12 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
     tried.add(key);
     runs += 1;
     const horizon = horizonFor(best);
-    const result = await request.replay(candidate, horizon !== undefined && stretch ? Math.max(horizon, best.options.safetyMs) : horizon);
+    const replayHorizon = horizon !== undefined && stretch ? Math.max(horizon, best.options.safetyMs) : horizon;
+    const result = await request.replay(candidate, replayHorizon);
     if (!result.violations.some((item) => item.invariant === invariant)) return false;
-    if (size(result) > size(best)) return false;
+    if (size(result) > size(best) || (strictly && size(result) === size(best))) return false;
     best = result;
+    bestIsWhole = replayHorizon === undefined;
     // Keep what the replay actually consumed: it is canonical (clamped, no unread tail, structure carried).
     choices = withStructure(result.choices);
     shrinks += 1;
@@ -162,9 +166,11 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
   };
   const outOfBudget = () => stoppedBy !== 'fixpoint';
 
-  for (let round = 0; round < 4 && !outOfBudget(); round += 1) {
+  for (let round = 0; round < ROUNDS_MAX && !outOfBudget(); round += 1) {
     const before = shrinks;
     // A liveness replay runs the whole safety phase: shortening it first makes every later replay cheaper.
+    // A verdict on the end state counts the whole run, and the heal phase's budget grows with the jobs: fewer jobs first.
+    if (judgedAtEnd()) await pass('removeJobs', removeJobs);
     await pass('cutSafetyPhase', cutSafetyPhase);
     // Jobs first: most of a world's jobs are beside the point, and each one removed makes every later replay cheaper.
     await pass('removeLateJobs', removeLateJobs);
@@ -183,8 +189,8 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
     if (shrinks === before) break;
   }
   // The best run was a horizon replay: run it once more in full, so what is reported (and replayed by the
-  // printed command) is the complete run of those choices.
-  if (best !== request.failing) {
+  // printed command) is the complete run of those choices. (A liveness run was replayed whole already.)
+  if (!bestIsWhole) {
     const full = await request.replay(choices, undefined);
     if (full.violations.some((item) => item.invariant === invariant)) best = full;
   }
@@ -204,6 +210,11 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
     const heal = result.history.findIndex((event) => event.type === 'world' && event.op === 'heal');
     if (heal >= 0 && heal < violation.eventIndex) return undefined;
     return violation.time;
+  }
+
+  /** The violation is reported at the run's end (ALL_TERMINAL): its trace is the whole run, heal budget included. */
+  function judgedAtEnd(): boolean {
+    return best.violations.find((item) => item.invariant === invariant)?.eventIndex === null;
   }
 
   function keyedNames(): string[] {
@@ -285,7 +296,7 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
       // Later workers first: w1 is a reaper in every world, so it is the likeliest to matter.
       return ids.filter((id) => !omitted.has(id)).reverse();
     };
-    await removeChunks(present, (removed) => {
+    const without = (removed: readonly string[]): RecordedChoices => {
       const gone = new Set(removed);
       const keyed = Object.fromEntries(Object.entries(choices.keyed ?? {}).filter(([key]) => !gone.has(ownerSlot(key))));
       const structure = structureOf(choices);
@@ -295,7 +306,12 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
         keyed,
         structure: { ...structure, processesOmitted: [...structure.processesOmitted, ...removed].sort() },
       };
-    }, true);
+    };
+    // The processes the violation names are the likeliest to matter: all the others, in one replay.
+    const named = new Set((best.violations.find((item) => item.invariant === invariant)?.processes ?? []).map((id) => id.split('~')[0]!));
+    const unnamed = present().filter((id) => !named.has(id));
+    if (named.size > 0 && unnamed.length > 0 && unnamed.length < present().length && !outOfBudget()) await attempt(without(unnamed), true);
+    await removeChunks(present, without, true);
   }
 
   /** Jobs, whole groups first (their members share an enqueuer and an arrival), then one by one. */
@@ -399,11 +415,12 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
 
   /** The remaining jobs' arrival and step length, lowered towards 0 (arrive at once, shortest step): an earlier story is a shorter trace. */
   async function lowerJobTimes(): Promise<void> {
-    const base = choices.workload.length - JOB_DRAWS * JOBS_DRAWN;
-    if (base < 0) return;
+    const indexes = new Set<number>();
     for (const job of plannedJobs()) {
-      for (const field of [JOB_DELAY_DRAW, JOB_DURATION_DRAW]) await lowerAt('workload', base + job.k * JOB_DRAWS + field);
+      const draws = jobTimeDraws(best.options, choices, job.k);
+      if (draws !== null) for (const index of [draws.delay, draws.duration]) indexes.add(index);
     }
+    for (const index of indexes) await lowerAt('workload', index);
   }
 
   async function lowerAt(stream: StreamName, index: number, stretch = false): Promise<void> {
