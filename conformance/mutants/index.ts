@@ -67,6 +67,16 @@ export function expectedInvariants(mutant: Mutant): string[] {
   return [mutant.invariant, ...(mutant.alsoTrips ?? [])];
 }
 
+/**
+ * The violation of a failing run to shrink for this mutant: the first one of the invariant it names (or of that
+ * invariant's family). A run often trips a neighbour first (a stale write breaks SINGLE_OWNER before
+ * STALE_WRITE_FENCED), and shrinking that one would show a story other than the mutant's. Undefined when the run does
+ * not trip the named invariant at all (then the caller shrinks the first violation).
+ */
+export function shrinkTarget(mutant: Mutant, violations: readonly Pick<Violation, 'invariant'>[]): string | undefined {
+  return violations.find((violation) => caughtBy(mutant, [violation]) || violation.invariant === mutant.invariant || familyOf(violation.invariant) === mutant.invariant)?.invariant;
+}
+
 /** Whether a run's violations include every invariant the mutant must trip (an id matches itself and its family). */
 export function caughtBy(mutant: Mutant, violations: readonly Pick<Violation, 'invariant'>[]): boolean {
   const tripped = new Set(violations.flatMap((violation) => [violation.invariant, familyOf(violation.invariant)]));

@@ -3,7 +3,7 @@
 // violated; 2 bad usage; 3 engine or adapter error.
 import { writeFileSync } from 'node:fs';
 import { builtInEngineNames, resolveRunEngine } from '../../conformance/engines.ts';
-import { findMutant, MUTANTS, mutantOverrides } from '../../conformance/mutants/index.ts';
+import { findMutant, MUTANTS, mutantOverrides, shrinkTarget } from '../../conformance/mutants/index.ts';
 import { AdapterNotFoundError } from '../adapter/load.ts';
 import { runCampaign } from '../campaign.ts';
 import { AdapterError } from '../errors.ts';
@@ -145,8 +145,10 @@ async function runCommand(args: RunArgs, output: Output): Promise<number> {
     try {
       result = await harness.run({ seed, ...overrides, ...(choices === undefined ? {} : { choices }) });
       if (result.outcome === 'fail' && args.shrink && choices === undefined) {
+        const target = mutant === undefined ? undefined : shrinkTarget(mutant, result.violations);
         shrunk = await shrinkRun({
           failing: result,
+          ...(target === undefined ? {} : { invariant: target }),
           replay: (candidate, horizonMs) => harness.run({ seed, ...overrides, choices: candidate, ...(horizonMs === undefined ? {} : { horizonMs }) }),
           nowMs: wallNowMs,
         });

@@ -4,7 +4,7 @@
 // seeds-to-detection and wall seconds-to-detection; then one failure shrunk, with
 // its trace length. Everything runs in this process, one PGlite per mutant.
 import { performance } from 'node:perf_hooks';
-import { caughtBy, mutantOverrides, MUTANTS, type Mutant } from '../../conformance/mutants/index.ts';
+import { caughtBy, mutantOverrides, MUTANTS, shrinkTarget, type Mutant } from '../../conformance/mutants/index.ts';
 import { Harness } from '../../sim/harness.ts';
 import { relevantLength, shrinkRun } from '../../sim/shrink.ts';
 import { median } from './median.ts';
@@ -45,7 +45,7 @@ export async function benchMutant(mutant: Mutant, campaigns: number, seedsMax: n
     let shrink: Awaited<ReturnType<typeof shrinkRun>> | undefined;
     if (firstFailure !== undefined) {
       const failing = firstFailure;
-      const target = failing.violations.find((violation) => caughtBy(mutant, [violation]) || violation.invariant === mutant.invariant)?.invariant;
+      const target = shrinkTarget(mutant, failing.violations);
       shrink = await shrinkRun({
         failing,
         ...(target === undefined ? {} : { invariant: target }),

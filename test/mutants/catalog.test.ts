@@ -1,12 +1,13 @@
 // Goal: the mutant catalog is well formed and reachable: unique names, adapters
 // named `mutant:NAME` that the wf-sim command resolves, invariants the spec
-// knows, pins that parse, and `wf-sim mutants` listing them all.
+// knows, pins that parse, `wf-sim mutants` listing them all, and the violation
+// a mutant's failing run is shrunk for.
 import { describe, expect, it } from 'vitest';
 import { familyOf, invariantById } from '../../spec/catalog.ts';
 import { main } from '../../sim/cli/main.ts';
 import { memoryOutput } from '../../sim/cli/output.ts';
 import { builtInEngine, builtInEngineNames } from '../../conformance/engines.ts';
-import { caughtBy, expectedInvariants, MUTANTS, mutantOverrides } from '../../conformance/mutants/index.ts';
+import { caughtBy, expectedInvariants, findMutant, MUTANTS, mutantOverrides, shrinkTarget } from '../../conformance/mutants/index.ts';
 
 const FAMILIES = new Set(MUTANTS.flatMap(expectedInvariants).map((id) => familyOf(id)));
 
@@ -48,5 +49,21 @@ describe('the mutant catalog', () => {
     const listed = json.stdout.map((line) => JSON.parse(line) as { name: string; incident: string; invariant: string });
     expect(listed.map((entry) => entry.name)).toEqual(MUTANTS.map((mutant) => mutant.name));
     expect(listed.map((entry) => entry.invariant)).toEqual(MUTANTS.map((mutant) => mutant.invariant));
+  });
+});
+
+describe('the violation a mutant is shrunk for', () => {
+  const of = (...ids: string[]) => ids.map((invariant) => ({ invariant }));
+
+  it('is the named invariant even when a neighbour came first', () => {
+    expect(shrinkTarget(findMutant('unfenced-terminal-writes')!, of('SINGLE_OWNER', 'STALE_WRITE_FENCED'))).toBe('STALE_WRITE_FENCED');
+  });
+
+  it('is a member of the named family (the state half of CLIENT_NEVER_CLAIMS)', () => {
+    expect(shrinkTarget(findMutant('client-runs-dispatcher')!, of('QUEUED_CLEAN', 'CLIENT_NEVER_CLAIMS_STATE'))).toBe('CLIENT_NEVER_CLAIMS_STATE');
+  });
+
+  it('is none when the run does not trip the named invariant (the caller then shrinks the first violation)', () => {
+    expect(shrinkTarget(findMutant('unfenced-terminal-writes')!, of('SINGLE_OWNER', 'QUEUED_CLEAN'))).toBeUndefined();
   });
 });
