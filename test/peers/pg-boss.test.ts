@@ -11,7 +11,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PGliteDatabase } from '../../src/db/pglite.ts';
 import { createPGliteDatabase } from '../../src/db/pglite.ts';
-import type { ProcessContext } from '../../sim/adapter/contract.ts';
 import { Harness } from '../../sim/harness.ts';
 import { runConformance } from '../../conformance/run-conformance.ts';
 import type { ConformanceReport } from '../../conformance/report.ts';
@@ -20,6 +19,7 @@ import { pgBossFindings } from '../../conformance/peers/pg-boss/findings.ts';
 import adapter, { PG_BOSS_CAPABILITIES, createPgBossAdapter } from '../../conformance/peers/pg-boss/index.ts';
 import { EXPIRE_SECONDS_MIN } from '../../conformance/peers/pg-boss/session.ts';
 import { isMultiStatement } from '../../conformance/peers/pg-boss/executor.ts';
+import { mechanismContext } from '../../conformance/peers/pg-boss/mechanism-context.ts';
 
 const ADAPTER_PATH = 'conformance/peers/pg-boss';
 
@@ -96,17 +96,7 @@ describe('pg-boss mechanisms, without the simulator', () => {
   let db: PGliteDatabase;
   const bossAdapter = createPgBossAdapter();
   let nowMs = 1_767_225_600_000;
-  const contextOf = (processId: string): ProcessContext => ({
-    processId,
-    role: 'worker',
-    pid: null,
-    runId: `${processId}.1`,
-    db,
-    clock: { now: () => nowMs },
-    ids: { next: (prefix) => `${prefix}1` },
-    os: { isAlive: () => true },
-    settings: { heartbeatIntervalMs: 1000, lockTtlMs: 8000, reaperThresholdMs: 4000 },
-  });
+  const contextOf = (processId: string) => mechanismContext(processId, db, () => nowMs);
 
   beforeAll(async () => {
     db = await createPGliteDatabase();

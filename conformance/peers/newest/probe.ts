@@ -9,11 +9,11 @@
 //   $N --import tsx conformance/peers/newest/probe.ts mechanism
 //   $N --import tsx conformance/peers/newest/probe.ts postgres --url postgres://…
 import { createPGliteDatabase } from '../../../src/db/pglite.ts';
-import type { ProcessContext } from '../../../sim/adapter/contract.ts';
 import { runConformance } from '../../run-conformance.ts';
 import type { ConformanceReport } from '../../report.ts';
 import { runLockResetScenario } from '../graphile-worker/lock-reset-scenario.ts';
 import { databaseExecutor } from '../pg-boss/executor.ts';
+import { mechanismContext } from '../pg-boss/mechanism-context.ts';
 import { EXPIRE_SECONDS_MIN } from '../pg-boss/session.ts';
 import { assertNewestNode, newestVersionOf } from './toolchain.ts';
 
@@ -51,17 +51,7 @@ function option(args: readonly string[], name: string): string | undefined {
 async function mechanism() {
   const db = await createPGliteDatabase();
   let nowMs = 1_767_225_600_000;
-  const contextOf = (processId: string): ProcessContext => ({
-    processId,
-    role: 'worker',
-    pid: null,
-    runId: `${processId}.1`,
-    db,
-    clock: { now: () => nowMs },
-    ids: { next: (prefix) => `${prefix}1` },
-    os: { isAlive: () => true },
-    settings: { heartbeatIntervalMs: 1000, lockTtlMs: 8000, reaperThresholdMs: 4000 },
-  });
+  const contextOf = (processId: string) => mechanismContext(processId, db, () => nowMs);
   try {
     await pgBoss12.install(db);
     await pgBoss12.reset!(db);
