@@ -1,19 +1,11 @@
-// Where a planned job's draws sit in the workload stream (world/workload.ts):
-// after the world's shape draws come the group sizes, then 48 jobs of 8 draws
-// each (queue, priority, resource, duration, failing, fail attempts, enqueuer,
-// delay). A group's members arrive together, at their FIRST member's delay
-// draw — which is still read when that member was removed — so lowering a
-// member's own delay draw would change nothing.
+// Where a planned job's draws sit in the workload stream (world/workload.ts
+// exports the layout): after the world's shape draws come the group sizes,
+// then every job's draws. A group's members arrive together, at their FIRST
+// member's delay draw — which is still read when that member was removed — so
+// lowering a member's own delay draw would change nothing.
 import type { RecordedChoices } from '../random/choices.ts';
 import type { WorldOptions } from '../world/options.ts';
-
-const JOBS_DRAWN = 48;
-const JOB_DRAWS = 8;
-const JOB_DURATION_DRAW = 3;
-const JOB_DELAY_DRAW = 7;
-const GROUP_SIZE_DRAWS = 4;
-const GROUP_SIZE_MIN = 2;
-const GROUP_SIZE_MAX = 5;
+import { GROUP_SIZE_DRAWS, GROUP_SIZE_MAX, GROUP_SIZE_MIN, JOB_DELAY_DRAW, JOB_DRAWS, JOB_DURATION_DRAW, JOBS_DRAWN } from '../world/workload.ts';
 
 /** The workload index of job k's first draw, or null when the stream is too short to hold the jobs. */
 function jobBase(choices: RecordedChoices, k: number): number | null {

@@ -40,9 +40,23 @@ export function clientIds(options: WorldOptions): string[] {
 }
 
 /**
+ * Where the workload stream's draws sit after the shape draws (the shrinker reads
+ * them to lower a job's times): GROUP_SIZE_DRAWS group sizes in
+ * [GROUP_SIZE_MIN, GROUP_SIZE_MAX], then JOBS_DRAWN jobs of JOB_DRAWS draws each,
+ * in drawWorkload's order, of which duration is the 4th and delay the 8th.
+ */
+export const GROUP_SIZE_DRAWS = 4;
+export const GROUP_SIZE_MIN = 2;
+export const GROUP_SIZE_MAX = 5;
+export const JOBS_DRAWN = 48;
+export const JOB_DRAWS = 8;
+export const JOB_DURATION_DRAW = 3;
+export const JOB_DELAY_DRAW = 7;
+
+/**
  * The jobs of the world. `structure` removes jobs and processes a shrinker took
  * out without renumbering anything: every job's draws sit at fixed positions of
- * the workload stream (all 48 are drawn whatever the count), so job 5 is the same
+ * the workload stream (all JOBS_DRAWN are drawn whatever the count), so job 5 is the same
  * job with or without job 3; a job whose enqueuer was removed is enqueued by the
  * first remaining process instead, at the same time.
  */
@@ -51,8 +65,9 @@ export function drawWorkload(options: WorldOptions, random: Random, structure?: 
   const omittedJobs = new Set(structure?.jobsOmitted ?? []);
   const allEnqueuers = [...clientIds(options), ...workerIds(options)];
   const enqueuers = allEnqueuers.filter((id) => !omittedProcesses.has(id));
-  const groupSizes = Array.from({ length: 4 }, () => random.int(2, 5));
-  const raw = Array.from({ length: 48 }, () => ({
+  const groupSizes = Array.from({ length: GROUP_SIZE_DRAWS }, () => random.int(GROUP_SIZE_MIN, GROUP_SIZE_MAX));
+  // JOB_DRAWS draws a job, in this order (JOB_DURATION_DRAW and JOB_DELAY_DRAW name two of them).
+  const raw = Array.from({ length: JOBS_DRAWN }, () => ({
     queue: random.int(0, 999),
     priority: random.int(0, 2),
     resource: random.int(0, 999),
