@@ -13,6 +13,7 @@ import adapter, { GRAPHILE_CAPABILITIES, NeedsRealPostgresError } from '../../co
 import { ownerOf, statusOf } from '../../conformance/peers/graphile-worker/observe.ts';
 import { runLockResetScenario } from '../../conformance/peers/graphile-worker/lock-reset-scenario.ts';
 import { POSTGRES_SKIP_REASON, postgresUrl } from '../helpers/backends.ts';
+import { GRAPHILE_LANE_VERDICTS } from './support/graphile-lane-verdicts.ts';
 
 const LANE_TIMEOUT_MS = 300_000;
 
@@ -55,15 +56,6 @@ describePostgres(`graphile-worker on a real Postgres${suffix}`, () => {
     expect(report.fault, JSON.stringify(report.fault)).toBeNull();
     expect(report.lane.deterministic).toBe(false);
     const verdicts = Object.fromEntries(report.invariants.map((row) => [row.id, row.verdict]));
-    expect(verdicts).toMatchObject({
-      QUEUED_CLEAN: 'holds',
-      RUNNING_OWNED: 'holds',
-      ATTEMPTS_BOUNDED: 'holds',
-      CONCURRENCY_LIMIT: 'holds',
-      SINGLE_OWNER: 'holds',
-      TERMINAL_FINAL: 'holds',
-      NO_LOST_JOB: 'holds',
-      STALE_WRITE_FENCED: 'not-applicable',
-    });
+    expect(verdicts).toMatchObject(GRAPHILE_LANE_VERDICTS);
   }, LANE_TIMEOUT_MS);
 });

@@ -18,6 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NEWEST_NODE, newestMissing, pinnedNewestVersion, REPO_ROOT } from '../../conformance/peers/newest/toolchain.ts';
 import { POSTGRES_SKIP_REASON, postgresUrl } from '../helpers/backends.ts';
+import { GRAPHILE_LANE_VERDICTS } from './support/graphile-lane-verdicts.ts';
 
 const PROBE_TIMEOUT_MS = 120_000;
 
@@ -141,16 +142,7 @@ describePostgres(`newest lines under Node 22 on a real Postgres: pg-boss 12 and 
   it('graphile-worker 0.18, one round of 120 jobs: no adapter error; state invariants and write rules hold', () => {
     const { graphile } = result;
     expect(graphile.fault, JSON.stringify(graphile.fault)).toBeNull();
-    expect(graphile.verdicts).toMatchObject({
-      QUEUED_CLEAN: 'holds',
-      RUNNING_OWNED: 'holds',
-      ATTEMPTS_BOUNDED: 'holds',
-      CONCURRENCY_LIMIT: 'holds',
-      SINGLE_OWNER: 'holds',
-      TERMINAL_FINAL: 'holds',
-      NO_LOST_JOB: 'holds',
-      STALE_WRITE_FENCED: 'not-applicable',
-    });
+    expect(graphile.verdicts).toMatchObject(GRAPHILE_LANE_VERDICTS);
   });
 
   it('graphile-worker 0.18 still completes by job id: after a lock reset the stale complete deletes the new holder’s job (SINGLE_OWNER violated); the stale fail is refused', () => {
