@@ -3,7 +3,7 @@
 // violated; 2 bad usage; 3 engine or adapter error.
 import { writeFileSync } from 'node:fs';
 import { builtInEngineNames, resolveRunEngine } from '../../conformance/engines.ts';
-import { findMutant, MUTANTS, mutantOverrides, shrinkTarget } from '../../conformance/mutants/index.ts';
+import { findMutant, MUTANTS, mutantOverrides, shrinkTarget, type Mutant } from '../../conformance/mutants/index.ts';
 import { AdapterNotFoundError } from '../adapter/load.ts';
 import { runCampaign } from '../campaign.ts';
 import { AdapterError } from '../errors.ts';
@@ -42,7 +42,7 @@ Options:
   --parallel N                              threads, one embedded PGlite each
   --shard i/n                               run only the i-th of n slices of the seeds (CI splitting)
   --keep-going                              do not stop a campaign at the first failing seed
-  --json                                    one JSON object per seed on stdout
+  --json                                    one JSON object per seed on stdout (a campaign's shrink: one more, last)
   --trace FILE                              write the history of the (last) run as JSON lines
   --no-shrink                               report a failure without shrinking it
   --html FILE                               write the run's report (timeline, verdict, replay) as one HTML file;
@@ -144,18 +144,9 @@ async function runCommand(args: RunArgs, output: Output): Promise<number> {
     let shrunk: ShrinkResult | undefined;
     try {
       result = await harness.run({ seed, ...overrides, ...(choices === undefined ? {} : { choices }) });
-      if (result.outcome === 'fail' && args.shrink && choices === undefined) {
-        const target = mutant === undefined ? undefined : shrinkTarget(mutant, result.violations);
-        shrunk = await shrinkRun({
-          failing: result,
-          ...(target === undefined ? {} : { invariant: target }),
-          replay: (candidate, horizonMs) => harness.run({ seed, ...overrides, choices: candidate, ...(horizonMs === undefined ? {} : { horizonMs }) }),
-          nowMs: wallNowMs,
-        });
-      }
+      if (result.outcome === 'fail' && args.shrink && choices === undefined) shrunk = await shrinkFailure(harness, result, mutant, overrides);
     } catch (error) {
-      output.err(`wf-sim: ${error instanceof Error ? error.message : String(error)}`);
-      return EXIT.adapter;
+      return adapterFailed(error, output);
     } finally {
       await harness.close();
     }
@@ -210,12 +201,31 @@ async function runCommand(args: RunArgs, output: Output): Promise<number> {
   for (const [invariant, count] of [...byInvariant.entries()].sort()) say(`  ${invariant}: ${count} seeds`);
   if (campaign.stoppedEarly) say('stopped at the first failing seed (--keep-going runs them all)');
   const first = failing[0];
+  let shrunk: ShrinkResult | undefined;
   if (first !== undefined) {
+    const replay = { seed: first.seed, engine: args.engine, faults: args.faultsText, policy: args.policy };
     for (const line of optionsLines(first.options, args.engine, faultsMode)) say(color.dim(line));
     for (const line of verdictLines(first, color)) say(line);
-    say(`replay: ${replayCommand({ seed: first.seed, engine: args.engine, faults: args.faultsText, policy: args.policy })}`);
+    say(`replay: ${replayCommand(replay)}`);
+    // A campaign that caught nondeterminism cannot promise that a shrunk replay reproduces anything.
+    if (first.outcome === 'fail' && args.shrink && campaign.mismatches.length === 0) {
+      // A shrink costs up to 30 s; the other failures (--keep-going, or seeds already running on other threads) replay from their seed.
+      if (failing.length > 1) say(color.dim(`shrinking the first failing seed (${first.seed}); replay the others with their seed`));
+      // The campaign's harnesses are closed (and may have lived on threads); replays need one here.
+      const harness = new Harness(adapter);
+      try {
+        shrunk = await shrinkFailure(harness, first, mutant, overrides);
+      } catch (error) {
+        return adapterFailed(error, output);
+      } finally {
+        await harness.close();
+      }
+      // A line of its own, after the per-seed lines, so a reader of those sees only seeds.
+      if (args.json) output.out(JSON.stringify({ shrunk: jsonShrink(shrunk), seed: first.seed }));
+      reportShrink(shrunk, first, replay, say, color);
+    }
   }
-  const report = writeCampaignReports(args, campaign);
+  const report = writeCampaignReports(args, campaign, first === undefined || shrunk === undefined ? undefined : new Map([[first.seed, runsFromShrink(first, shrunk)]]));
   for (const line of report.lines) say(color.dim(line));
   if (report.problem !== null) {
     output.err(`wf-sim: ${report.problem}`);
@@ -227,6 +237,27 @@ async function runCommand(args: RunArgs, output: Output): Promise<number> {
   }
   say(color.dim(`determinism: re-ran seeds ${campaign.resampled.join(', ')}: same trace hashes`));
   return exitFor(campaign.results);
+}
+
+/**
+ * Shrinks a failing run by replaying it on `harness`. A mutant's run is shrunk
+ * for the invariant the mutant names, so the story told is the incident's, not
+ * whichever violation happened to come first.
+ */
+function shrinkFailure(harness: Harness, failing: RunResult, mutant: Mutant | undefined, overrides: OptionOverrides): Promise<ShrinkResult> {
+  const target = mutant === undefined ? undefined : shrinkTarget(mutant, failing.violations);
+  return shrinkRun({
+    failing,
+    ...(target === undefined ? {} : { invariant: target }),
+    replay: (candidate, horizonMs) => harness.run({ seed: failing.seed, ...overrides, choices: candidate, ...(horizonMs === undefined ? {} : { horizonMs }) }),
+    nowMs: wallNowMs,
+  });
+}
+
+/** An engine or adapter that throws while running or shrinking gets one line and exit 3. */
+function adapterFailed(error: unknown, output: Output): number {
+  output.err(`wf-sim: ${error instanceof Error ? error.message : String(error)}`);
+  return EXIT.adapter;
 }
 
 function reportShrink(

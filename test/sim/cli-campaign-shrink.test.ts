@@ -1,0 +1,70 @@
+// Goal: a campaign keeps the promise that failures shrink to a short timeline.
+// Its first failing seed is shrunk as `--seed N` would shrink it, and the printed
+// `--choices` command replays the same violation; `--no-shrink` and a passing
+// campaign print no shrunk run at all.
+import { describe, expect, it } from 'vitest';
+import { main } from '../../sim/cli/main.ts';
+import { memoryOutput } from '../../sim/cli/output.ts';
+
+async function run(argv: string[]) {
+  const output = memoryOutput();
+  const code = await main(argv, output);
+  return { code, stdout: output.stdout, stderr: output.stderr, text: [...output.stdout, ...output.stderr].join('\n') };
+}
+
+// Seed 0 already violates LOCK_EXCLUSIVE, and it shrinks to a handful of events in a few seconds.
+const MUTANT = 'mutant:lock-outside-claim';
+
+describe('a failing campaign shrinks its first failing seed', () => {
+  // One shrink serves both the person's text and --json: a shrink is most of this file's time.
+  it('prints the shrunk run and a --choices command that replays the same violation; --json gets one final {shrunk, seed} line', { timeout: 90_000 }, async () => {
+    const campaign = await run(['--seeds', '3', '--engine', MUTANT, '--json']);
+    expect(campaign.code, campaign.text).toBe(1);
+
+    // The person's text (on stderr beside --json), as `--seed 0` alone would print it.
+    expect(campaign.stderr.find((line) => line.startsWith('shrunk '))).toMatch(/^shrunk LOCK_EXCLUSIVE: \d+ → \d+ events in \d+ replays/);
+    // The campaign stopped at its only failure, so there are no others to point at.
+    expect(campaign.text).not.toMatch(/shrinking the first failing seed/);
+    const replayLine = campaign.stderr.find((line) => line.startsWith('replay the shrunk run: '));
+    expect(replayLine).toMatch(/^replay the shrunk run: npx wf-sim --seed 0 --engine mutant:lock-outside-claim --choices \S+$/);
+    const explanation = campaign.stderr.find((line) => line.startsWith('LOCK_EXCLUSIVE: '))!.slice('LOCK_EXCLUSIVE: '.length);
+    expect(explanation).toMatch(/^Let job \d+ run under w\d+ with resource key r\d+/);
+
+    // Machine output: the per-seed lines as before, then the shrink on a line of its own.
+    const objects = campaign.stdout.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const last = objects.at(-1)!;
+    expect(Object.keys(last)).toEqual(['shrunk', 'seed']);
+    expect(last['seed']).toBe(0);
+    const shrunk = last['shrunk'] as { invariant: string; choices: string; violations: { invariant: string; explanation: string }[] };
+    expect(shrunk.invariant).toBe('LOCK_EXCLUSIVE');
+    expect(replayLine!.endsWith(` --choices ${shrunk.choices}`)).toBe(true);
+    expect(shrunk.violations[0]).toMatchObject({ invariant: 'LOCK_EXCLUSIVE', explanation });
+    const seeds = objects.slice(0, -1);
+    expect(seeds.length).toBeGreaterThan(0);
+    for (const object of seeds) expect(object).toMatchObject({ seed: expect.any(Number), traceHash: expect.stringMatching(/^[0-9a-f]{16}$/) });
+    expect(seeds.filter((object) => 'shrunk' in object)).toEqual([]);
+
+    const replay = await run(replayLine!.slice('replay the shrunk run: npx wf-sim '.length).split(' '));
+    expect(replay.code, replay.text).toBe(1);
+    expect(replay.stdout.find((line) => line.startsWith('FAIL'))).toMatch(/^FAIL {2}LOCK_EXCLUSIVE\b/);
+    expect(replay.stdout).toContain(`    ${explanation}`);
+    // A replay of a shrunk run is not shrunk again.
+    expect(replay.text).not.toMatch(/^shrunk /m);
+  });
+});
+
+describe('campaigns that print no shrunk run', () => {
+  it('--no-shrink reports the failing seed without shrinking it', { timeout: 60_000 }, async () => {
+    const campaign = await run(['--seeds', '3', '--engine', MUTANT, '--no-shrink']);
+    expect(campaign.code, campaign.text).toBe(1);
+    expect(campaign.stdout).toContain('replay: npx wf-sim --seed 0 --engine mutant:lock-outside-claim');
+    expect(campaign.text).not.toMatch(/shrunk|shrinking|--choices/);
+  });
+
+  it('a passing campaign has nothing to shrink', { timeout: 60_000 }, async () => {
+    const campaign = await run(['--seeds', '2', '--json']);
+    expect(campaign.code, campaign.text).toBe(0);
+    expect(campaign.stdout).toHaveLength(2);
+    expect(campaign.text).not.toMatch(/shrunk|shrinking|--choices|replay/);
+  });
+});
