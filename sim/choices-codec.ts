@@ -4,9 +4,13 @@
 // is a base-36 digit, and 35 is `z`); parts are separated by `-`: first the
 // streams workload, schedule, faults in that order, then each keyed sub-stream
 // as `<key>:<values>` (keys sorted), then what shrinking removed as
-// `+jobs:<k.k…>`, `+procs:<id.id…>`, `+safety:<ms>`. Trailing zeros are dropped
-// (a replay answers 0 past the end anyway), and so are empty keyed streams.
+// `+jobs:<k.k…>`, `+procs:<id.id…>`, `+safety:<ms>`, `+story:<fault.fault…>`.
+// Trailing zeros are dropped (a replay answers 0 past the end anyway), and so
+// are empty keyed streams.
+import { OperationSchema } from '../spec/history.ts';
 import { STREAM_NAMES, type ChoiceStructure, type RecordedChoices } from './random/choices.ts';
+import type { PointKind } from './scheduler.ts';
+import type { StoryFault } from './world/story-faults.ts';
 
 export class ChoicesFormatError extends Error {
   override readonly name = 'ChoicesFormatError';
@@ -26,8 +30,45 @@ export function encodeChoices(choices: RecordedChoices): string {
     if (structure.jobsOmitted.length > 0) parts.push(`+jobs:${[...structure.jobsOmitted].sort((a, b) => a - b).map((k) => k.toString(36)).join('.')}`);
     if (structure.processesOmitted.length > 0) parts.push(`+procs:${[...structure.processesOmitted].sort().join('.')}`);
     if (structure.safetyMs !== undefined) parts.push(`+safety:${structure.safetyMs.toString(36)}`);
+    if (structure.storyFaults !== undefined) parts.push(`+story:${structure.storyFaults.map(encodeStoryFault).join('.')}`);
   }
   return parts.join('-');
+}
+
+// A story fault is `_`-separated fields: loop, kind, turn kind, anchor (`g` and
+// the start number, or the operation's index, the planned job and which time),
+// delay, then a pause's length and scope or a crash's squatter life (0: none).
+const FAULT_KINDS: Record<StoryFault['kind'], string> = { crash: 'c', pause: 'p', stop: 's', 'lost-ack': 'a' };
+const POINT_KINDS: Record<PointKind, string> = { start: 't', sleep: 's', db: 'd' };
+const LOOP = /^[cw][0-9]+\/[a-z]+$/;
+
+function encodeStoryFault(fault: StoryFault): string {
+  const anchor = fault.anchor.kind === 'start' ? ['g', fault.anchor.generation, 0] : [OperationSchema.options.indexOf(fault.anchor.op), fault.anchor.job, fault.anchor.nth];
+  const extra = fault.kind === 'pause' ? [fault.pauseSteps ?? 0, fault.whole === true ? 1 : 0] : [fault.squatSteps ?? 0, 0];
+  const fields = [fault.loop, FAULT_KINDS[fault.kind], POINT_KINDS[fault.point], ...[...anchor, fault.delayMs, ...extra].map((value) => (typeof value === 'number' ? value.toString(36) : value))];
+  while (fields.length > 3 && fields[fields.length - 1] === '0') fields.pop();
+  return fields.join('_');
+}
+
+function decodeStoryFault(item: string): StoryFault {
+  const [loop = '', kindCode, pointCode, ...rest] = item.split('_');
+  const kind = (Object.keys(FAULT_KINDS) as StoryFault['kind'][]).find((name) => FAULT_KINDS[name] === kindCode);
+  const point = (Object.keys(POINT_KINDS) as PointKind[]).find((name) => POINT_KINDS[name] === pointCode);
+  if (!LOOP.test(loop) || kind === undefined || point === undefined) throw new ChoicesFormatError(`--choices has a bad story fault '${item.slice(0, 40)}'`);
+  const [anchorCode = '0', first = '0', second = '0', delay = '0', extra = '0', scope = '0'] = rest;
+  let anchor: StoryFault['anchor'];
+  if (anchorCode === 'g') anchor = { kind: 'start', generation: parseValue(first) };
+  else {
+    const op = OperationSchema.options[parseValue(anchorCode)];
+    if (op === undefined) throw new ChoicesFormatError(`--choices has a bad story fault anchor '${anchorCode}'`);
+    anchor = { kind: 'op', op, job: parseValue(first), nth: parseValue(second) };
+  }
+  const fault: StoryFault = { loop, kind, point, anchor, delayMs: parseValue(delay) };
+  if (kind === 'pause') {
+    fault.pauseSteps = parseValue(extra);
+    fault.whole = parseValue(scope) === 1;
+  } else if (parseValue(extra) > 0) fault.squatSteps = parseValue(extra);
+  return fault;
 }
 
 function encodeStream(values: readonly number[]): string {
@@ -72,6 +113,7 @@ export function decodeChoices(token: string): RecordedChoices {
         if (bad !== undefined) throw new ChoicesFormatError(`--choices names an unknown process '${bad}'`);
         structure.processesOmitted = items;
       } else if (key === '+safety') structure.safetyMs = parseValue(body);
+      else if (key === '+story') structure.storyFaults = items.map(decodeStoryFault);
       else throw new ChoicesFormatError(`--choices has an unknown part '${key}'`);
       continue;
     }

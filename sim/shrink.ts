@@ -14,6 +14,10 @@
 //      phase short;
 //   2. fault events — zero each fault that fired, one by one;
 //   3. choices — lower the world's shape draws, zero ranges of every stream.
+// After the first round the faults that fired become story faults
+// (world/story-faults.ts): each tied to the job or start it followed, not to a
+// loop's n-th turn, so removing a job or moving an arrival carries them along;
+// they are then removed one by one and moved sooner after their anchors.
 // A safety violation seen at time t lets every replay stop at t (horizonMs): the
 // trace counted is the events up to and including the violation. Every replay is
 // a full run up to that point, so shrinking has a budget of runs and wall time,
@@ -26,6 +30,7 @@ import { jobTimeDraws } from './shrink/job-draws.ts';
 import { canonicalFaults, firedPositions, firstFiredFrame, withoutFaults } from './shrink/turn-faults.ts';
 import { slotOfCode } from './world/picker.ts';
 import { clientIds, redrawWorkload, workerIds, type PlannedJob } from './world/workload.ts';
+import type { StoryFault } from './world/story-faults.ts';
 import { TURN_FRAME } from './world/world.ts';
 
 export interface ShrinkRequest {
@@ -66,6 +71,9 @@ const END_STATE_INVARIANTS: ReadonlySet<string> = new Set(['NO_LOST_JOB', ...LIV
 
 /** Bisection steps for each job's arrival and step length (after trying 0): a rough cut, most of the story's time is elsewhere. */
 const JOB_TIME_STEPS = 3;
+
+/** Bisection steps for a story fault's delay and a pause's length (after trying the floor). */
+const FAULT_STEPS = 6;
 
 /** Rounds of all the passes: an edit a later pass makes often lets an earlier one cut again (the budget ends it sooner). */
 const ROUNDS_MAX = 8;
@@ -175,6 +183,10 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
     // A verdict on the end state counts the whole run, and the heal phase's budget grows with the jobs: fewer jobs first.
     if (judgedAtEnd()) await pass('removeJobs', removeJobs);
     await pass('cutSafetyPhase', cutSafetyPhase);
+    // From the second round on, the faults are tied to the story (world/story-faults.ts): every later edit carries
+    // them along. Not in the first: there, an edit that shifts a loop's turns also lands faults elsewhere, and
+    // measured on the mutants' seeds that search finds the big cuts (a quieter world, fewer processes) more often.
+    if (round === 1) await pass('storyFaults', toStoryFaults);
     // Jobs first: most of a world's jobs are beside the point, and each one removed makes every later replay cheaper.
     await pass('removeLateJobs', removeLateJobs);
     await pass('quietWorld', quietWorld);
@@ -184,12 +196,15 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
     await pass('canonicalizeFaults', canonicalizeFaults);
     await pass('removeFaultEvents', removeFaultEvents);
     await pass('advanceFaults', advanceFaults);
+    await pass('removeStoryFaults', removeStoryFaults);
+    await pass('lowerStoryFaults', lowerStoryFaults);
     await pass('lowerShape', () => lowerValues('workload', WORKLOAD_SHAPE_DRAWS));
     await pass('lowerJobTimes', lowerJobTimes);
     await pass('zeroFaultSwitches', zeroFaultSwitches);
     for (const stream of ['workload', 'schedule'] as const) await pass(`zeroRanges ${stream}`, () => zeroRanges(() => choices[stream], (next) => ({ ...choices, [stream]: next })));
     for (const key of keyedNames()) await pass(`zeroRanges ${key}`, () => zeroRanges(() => choices.keyed?.[key] ?? [], (next) => withKeyed(key, next)));
-    if (shrinks === before) break;
+    // A first round with no cut still hands over to the story faults' round.
+    if (shrinks === before && round > 0) break;
   }
   // The best run was a horizon replay: run it once more in full, so what is reported (and replayed by the
   // printed command) is the complete run of those choices. (A liveness run was replayed whole already.)
@@ -303,11 +318,12 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
       const gone = new Set(removed);
       const keyed = Object.fromEntries(Object.entries(choices.keyed ?? {}).filter(([key]) => !gone.has(ownerSlot(key))));
       const structure = structureOf(choices);
+      const storyFaults = structure.storyFaults?.filter((fault) => !gone.has(fault.loop.split('/')[0]!));
       return {
         ...choices,
         schedule: choices.schedule.filter((code) => !gone.has(slotOfCode(code) ?? '')),
         keyed,
-        structure: { ...structure, processesOmitted: [...structure.processesOmitted, ...removed].sort() },
+        structure: { ...structure, processesOmitted: [...structure.processesOmitted, ...removed].sort(), ...(storyFaults === undefined ? {} : { storyFaults }) },
       };
     };
     // The processes the violation names are the likeliest to matter: all the others, in one replay.
@@ -362,6 +378,59 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
         else width = Math.min(width, Math.max(1, Math.floor(firstFired() / 2)));
         if (frames() === 0) break;
       }
+    }
+  }
+
+  /**
+   * The faults that fired, as story faults (anchored to the job or start they
+   * followed) in place of the loops' turn draws: one replay, the same run when
+   * it reproduces (it is kept only if it still fails the same way). A run with
+   * no faults fired gets an empty list, so no later edit can make a turn fire one.
+   */
+  async function toStoryFaults(): Promise<void> {
+    if (structureOf(choices).storyFaults !== undefined) return;
+    const keyed = Object.fromEntries(Object.entries(choices.keyed ?? {}).filter(([key]) => !isLoopFaultStream(key)));
+    await attempt({ ...choices, keyed, structure: { ...structureOf(choices), storyFaults: best.firedFaults.map((fault) => ({ ...fault })) } });
+  }
+
+  function storyFaults(): StoryFault[] {
+    return structureOf(choices).storyFaults ?? [];
+  }
+
+  function withStoryFaults(faults: StoryFault[]): RecordedChoices {
+    return { ...choices, structure: { ...structureOf(choices), storyFaults: faults } };
+  }
+
+  /** Story faults, removed in chunks (all at once first): most of a swarm's faults are beside the point. */
+  async function removeStoryFaults(): Promise<void> {
+    const indexes = () => storyFaults().map((_, index) => index);
+    await removeChunks(indexes, (removed) => withStoryFaults(storyFaults().filter((_, index) => !removed.includes(index))), false, true);
+  }
+
+  /**
+   * Each story fault sooner after its anchor (at once, then a few bisection
+   * steps), and a pause shorter: the story ends sooner. Anchored to its job,
+   * a fault moved this way stays inside that job's run.
+   */
+  async function lowerStoryFaults(): Promise<void> {
+    for (let index = 0; index < storyFaults().length && !outOfBudget(); index += 1) {
+      await lowerNumber(() => storyFaults()[index]?.delayMs ?? 0, (value) => withStoryFaults(storyFaults().map((fault, at) => (at === index ? { ...fault, delayMs: value } : fault))));
+      if (storyFaults()[index]?.kind === 'pause') {
+        await lowerNumber(() => storyFaults()[index]?.pauseSteps ?? 1, (value) => withStoryFaults(storyFaults().map((fault, at) => (at === index ? { ...fault, pauseSteps: Math.max(1, value) } : fault))), 1);
+      }
+    }
+  }
+
+  /** A number lowered towards `floor`: straight there first, then FAULT_STEPS bisection steps. */
+  async function lowerNumber(current: () => number, with_: (value: number) => RecordedChoices, floor = 0): Promise<void> {
+    let high = current();
+    if (high <= floor || outOfBudget()) return;
+    if (await attempt(with_(floor))) return;
+    let low = floor + 1;
+    for (let step = 0; low < high && step < FAULT_STEPS && !outOfBudget(); step += 1) {
+      const middle = Math.floor((low + high) / 2);
+      if (await attempt(with_(middle))) high = middle;
+      else low = middle + 1;
     }
   }
 
@@ -456,6 +525,11 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
     const limit = Math.min(choices[stream].length, count);
     for (let index = 0; index < limit && !outOfBudget(); index += 1) await lowerAt(stream, index, true);
   }
+}
+
+/** A loop's turn faults (`f.w1/main`) or a slot's crash draws (`f.w1/crash`): what story faults replace. */
+function isLoopFaultStream(key: string): boolean {
+  return key.startsWith('f.') && key.includes('/');
 }
 
 /** The slot a keyed sub-stream belongs to (`f.w2/main` → w2), or '' for the world's own (`s.pct`). */

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator';
+import type { StoryFault } from '../world/story-faults.ts';
 
 /** Largest seed accepted: seeds are unsigned 32-bit integers. */
 export const SEED_MAX = 0xffff_ffff;
@@ -136,6 +137,11 @@ export interface ChoiceStructure {
   processesOmitted: string[];
   /** The safety phase ends here instead of at the drawn length (a shorter run of a liveness failure). */
   safetyMs?: number;
+  /**
+   * The loops' faults, tied to the story (world/story-faults.ts): when present,
+   * no turn draws faults and these fire instead, each after its anchor.
+   */
+  storyFaults?: StoryFault[];
 }
 
 export interface RecordedChoices {
@@ -225,7 +231,12 @@ function fromSources(
 }
 
 export function cloneStructure(structure: ChoiceStructure): ChoiceStructure {
-  return { jobsOmitted: [...structure.jobsOmitted], processesOmitted: [...structure.processesOmitted], ...(structure.safetyMs === undefined ? {} : { safetyMs: structure.safetyMs }) };
+  return {
+    jobsOmitted: [...structure.jobsOmitted],
+    processesOmitted: [...structure.processesOmitted],
+    ...(structure.safetyMs === undefined ? {} : { safetyMs: structure.safetyMs }),
+    ...(structure.storyFaults === undefined ? {} : { storyFaults: structure.storyFaults.map((fault) => ({ ...fault, anchor: { ...fault.anchor } })) }),
+  };
 }
 
 export function cloneChoices(choices: RecordedChoices): RecordedChoices {

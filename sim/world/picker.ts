@@ -21,6 +21,11 @@ export function slotOfRun(run: string): string {
   return run.slice(0, run.lastIndexOf('.'));
 }
 
+/** The start number of a process run (`w2.3` → 3). */
+export function generationOfRun(run: string): number {
+  return Number(run.slice(run.lastIndexOf('.') + 1));
+}
+
 /** The code of a slot's loop (≥ 1; 0 means "the first runnable"). */
 export function fiberCode(slot: string, loop: string): number {
   const number = Number.parseInt(slot.slice(1), 10);

@@ -19,7 +19,8 @@ import { RecordingSession } from '../recording-session.ts';
 import { ScheduledDatabase } from '../scheduled-database.ts';
 import { Scheduler, type Fiber, type SimProcess, type StopReason, type TurnDecision } from '../scheduler.ts';
 import type { WorldOptions } from './options.ts';
-import { fiberPicker, slotOfRun } from './picker.ts';
+import { fiberPicker, generationOfRun, slotOfRun } from './picker.ts';
+import { StoryTracker, type StoryFault } from './story-faults.ts';
 import { clientIds, workerIds, type PlannedJob, type Workload } from './workload.ts';
 
 /** Container restarts a run may have (options draw 1 or 2); their times hold this many positions of the faults stream. */
@@ -73,6 +74,8 @@ export interface WorldOutcome {
   statements: number;
   checkStatements: number;
   steps: number;
+  /** Every fault that fired in a loop's turn, anchored to the story (see story-faults.ts). */
+  firedFaults: StoryFault[];
   error: unknown;
 }
 
@@ -104,6 +107,15 @@ export class World {
   private statements = 0;
   private checkStatements = 0;
   private restartsLeft: number;
+  /** What each slot did, for anchoring the faults that fire (and, replaying story faults, for placing them). */
+  private readonly story = new StoryTracker();
+  private readonly firedFaults: StoryFault[] = [];
+  /** Story faults still to fire, when the run replays them instead of drawing each turn's faults; null when drawing. */
+  private readonly storyPending: StoryFault[] | null;
+  /** A process whose ack will be lost in this turn, and the fault that says so (its squatter is decided when it dies). */
+  private readonly lostAcks = new Map<SimProcess, StoryFault>();
+  /** Engine job id → planned job k, for anchors that survive removing other jobs. */
+  private readonly jobKeys = new Map<number, number>();
 
   constructor(private readonly parts: WorldParts) {
     const { options, streams } = parts;
@@ -119,6 +131,7 @@ export class World {
     });
     this.recorder = new Recorder(() => this.scheduler.now);
     this.restartsLeft = options.rates.restarts;
+    this.storyPending = parts.structure?.storyFaults === undefined ? null : parts.structure.storyFaults.map((fault) => ({ ...fault }));
     this.scheduler.hooks = {
       beforeTurn: (fiber) => this.beforeTurn(fiber),
       afterTurn: (fiber) => this.afterTurn(fiber),
@@ -179,6 +192,7 @@ export class World {
       statements: this.statements,
       checkStatements: this.checkStatements,
       steps: this.scheduler.steps,
+      firedFaults: this.firedFaults,
       error,
     };
   }
@@ -186,6 +200,9 @@ export class World {
   // ---- progress -----------------------------------------------------------
 
   private onOk(event: OperationEvent): void {
+    // Enqueues are anchored when their planned job is known (runtime.enqueued), just after this.
+    const k = event.job == null || event.op === 'enqueue' ? undefined : this.jobKeys.get(event.job);
+    if (k !== undefined && event.run != null) this.story.jobEvent(slotOfRun(event.run), generationOfRun(event.run), event.op, k, event.time);
     switch (event.op) {
       case 'complete':
         if (event.applied === true && event.job != null) this.terminalJobs.add(event.job);
@@ -230,6 +247,7 @@ export class World {
     slot.generation += 1;
     slot.restartPending = false;
     const pid = this.os.spawn(slot.id);
+    this.story.started(slot.id, slot.generation, this.scheduler.now);
     // Each start draws from its slot's own sub-streams, so removing another process never shifts them.
     const startFaults = this.parts.streams.keyed('faults', slot.id);
     let skewMs = 0;
@@ -258,7 +276,7 @@ export class World {
       runId: process.run,
       db: new ScheduledDatabase(this.parts.db, this.scheduler, {
         onStatement: (fiber) => this.onStatement(fiber),
-        onLostAck: (fiber) => this.crash(fiber.process, 'right after its statement committed (lost ack)'),
+        onLostAck: (fiber) => this.loseAck(fiber.process),
       }),
       clock: { now: () => EPOCH_MS + this.scheduler.now + skewMs },
       ids: { next: (prefix) => this.nextId(prefix) },
@@ -291,6 +309,8 @@ export class World {
       pendingEnqueues: () => workload.jobs.filter((job) => job.enqueuer === slot.id && !this.enqueuedJobs.has(job.k)),
       enqueued: (job: PlannedJob, jobId: number) => {
         this.enqueuedJobs.set(job.k, jobId);
+        this.jobKeys.set(jobId, job.k);
+        this.story.jobEvent(slot.id, slot.generation, 'enqueue', job.k, this.scheduler.now);
       },
       openGroups: () => this.readyGroups(),
       exit: (detail) => {
@@ -337,31 +357,57 @@ export class World {
     this.scheduler.kill(process);
   }
 
-  private crash(process: SimProcess, detail: string): void {
-    if (!process.alive) return;
+  /**
+   * Kills a process with no cleanup. pid reuse: an unrelated process may take
+   * the dead pid at once, so a bare pid now "looks alive"; it lives a while and
+   * exits, and is never placed when it could crowd the table (the slots' own
+   * processes always fit). A seed's run draws whether a squatter comes and how
+   * long it lives from two positions per crash of the slot's own sub-stream; a
+   * story fault carries that decision (`squat`: its life in relative steps, or
+   * undefined for none). Returns the squatter's life, or undefined.
+   */
+  private crash(process: SimProcess, detail: string, squat?: { steps: number | undefined }): number | undefined {
+    if (!process.alive) return undefined;
     this.recorder.world({ process: process.id, run: process.run, pid: process.pid, role: process.role, op: 'crash', detail });
     this.recorder.crashed(process.fibers, detail);
     this.end(process);
-    // pid reuse: an unrelated process takes the dead pid at once, so a bare pid now "looks alive".
-    // It lives a while and exits, and is never placed when it could crowd the table (the slots' own processes always fit).
-    // Two positions per crash of the slot's own sub-stream: does a squatter come, and how long it lives.
     const pid = process.pid;
-    const crashFaults = this.parts.streams.keyed('faults', `${slotOfRun(process.run)}/crash`);
     const reusePercent = this.parts.options.rates.pidReusePercent;
     const reusable = pid !== null && this.os.aliveCount() + this.slots.size < this.parts.options.pidMax - 1 && reusePercent > 0;
-    // A certain reuse (100%) draws nothing: its position is padded all the same.
-    if (!reusable || reusePercent >= 100) crashFaults.pad();
-    let squatted = false;
-    if (reusable && (reusePercent >= 100 || crashFaults.chance(reusePercent, 100)) && this.os.spawnAt(pid, `squatter of ${process.run}`)) {
-      squatted = true;
+    // The life is drawn only once the squatter is placed (a seed's draws stay as they always were).
+    const place = (life: () => number): number | undefined => {
+      if (pid === null || !this.os.spawnAt(pid, `squatter of ${process.run}`)) return undefined;
       const generation = this.os.generation;
-      this.scheduler.at(this.scheduler.now + relativeMs(crashFaults.int(1, RELATIVE_STEPS), this.parts.options.pauseMsMax), () => {
+      const steps = life();
+      this.scheduler.at(this.scheduler.now + relativeMs(steps, this.parts.options.pauseMsMax), () => {
         if (this.os.generation === generation && this.os.ownerOf(pid) === `squatter of ${process.run}`) this.os.exit(pid);
       });
+      return steps;
+    };
+    let squatted: number | undefined;
+    if (squat !== undefined) {
+      const steps = squat.steps;
+      if (reusable && steps !== undefined) squatted = place(() => steps);
+    } else {
+      const crashFaults = this.parts.streams.keyed('faults', `${slotOfRun(process.run)}/crash`);
+      // A certain reuse (100%) draws nothing: its position is padded all the same.
+      if (!reusable || reusePercent >= 100) crashFaults.pad();
+      if (reusable && (reusePercent >= 100 || crashFaults.chance(reusePercent, 100))) squatted = place(() => crashFaults.int(1, RELATIVE_STEPS));
+      if (squatted === undefined) crashFaults.pad();
     }
-    if (!squatted) crashFaults.pad();
     const slot = this.slotOf(process);
     if (slot !== undefined) this.scheduleRestart(slot);
+    return squatted;
+  }
+
+  /** The process dies right after its statement committed; the fault that said so learns its squatter. */
+  private loseAck(process: SimProcess): void {
+    const fault = this.lostAcks.get(process);
+    this.lostAcks.delete(process);
+    const detail = 'right after its statement committed (lost ack)';
+    const replayed = this.storyPending !== null && fault !== undefined;
+    const squatted = this.crash(process, detail, replayed ? { steps: fault.squatSteps } : undefined);
+    if (!replayed && fault !== undefined && squatted !== undefined) fault.squatSteps = squatted;
   }
 
   private slotOf(process: SimProcess): ProcessSlot | undefined {
@@ -419,41 +465,126 @@ export class World {
    */
   private beforeTurn(fiber: Fiber): TurnDecision {
     if (this.phase === 'heal') return { kind: 'run', directive: 'proceed' };
-    const { rates, pauseMsMax } = this.parts.options;
+    if (this.storyPending !== null) return this.storyTurn(fiber, this.storyPending);
+    const { rates } = this.parts.options;
     const process = fiber.process;
     const faults = this.parts.streams.keyed('faults', `${slotOfRun(process.run)}/${fiber.name}`);
     if (rates.crashPerMille > 0 && faults.chance(rates.crashPerMille, 1000)) {
       faults.pad(TURN_FRAME - 1);
-      this.crash(process, `at a scheduling point of its ${fiber.name} loop`);
+      const fired = this.fired(fiber, 'crash');
+      const squatted = this.crash(process, `at a scheduling point of its ${fiber.name} loop`);
+      if (squatted !== undefined) fired.squatSteps = squatted;
       return { kind: 'skip' };
     }
     if (rates.crashPerMille <= 0) faults.pad();
     if (rates.pausePerMille > 0 && faults.chance(rates.pausePerMille, 1000)) {
-      const until = this.scheduler.now + relativeMs(faults.int(1, RELATIVE_STEPS), pauseMsMax);
+      const steps = faults.int(1, RELATIVE_STEPS);
       // Half the pauses stop the whole process (GC stall, SIGSTOP); half stall only this loop.
       const whole = faults.chance(1, 2);
       faults.pad(2);
-      if (whole) process.pausedUntil = until;
-      else fiber.pausedUntil = until;
-      this.recorder.world({ process: process.id, run: process.run, pid: process.pid, role: process.role, op: 'pause', until, loop: whole ? 'all' : fiber.name });
-      this.scheduler.at(until, () => {
-        if (process.alive) this.recorder.world({ process: process.id, run: process.run, pid: process.pid, role: process.role, op: 'resume', loop: whole ? 'all' : fiber.name });
-      });
+      this.fired(fiber, 'pause', { pauseSteps: steps, whole });
+      this.pause(fiber, steps, whole);
       return { kind: 'skip' };
     }
     if (rates.pausePerMille <= 0) faults.pad();
     faults.pad(2);
     const mayStop = process.role === 'worker' && !process.stopRequested && rates.shutdownPerMille > 0;
     if (mayStop && faults.chance(rates.shutdownPerMille, 1000)) {
-      process.stopRequested = true;
-      this.recorder.world({ process: process.id, run: process.run, pid: process.pid, role: process.role, op: 'stop', detail: `during its ${fiber.name} loop` });
-      this.scheduler.interrupt(process);
+      this.fired(fiber, 'stop');
+      this.stop(fiber);
     }
     if (!mayStop) faults.pad();
     const mayLoseAck = fiber.kind === 'db' && rates.lostAckPerMille > 0;
     if (!mayLoseAck) faults.pad();
-    else if (faults.chance(rates.lostAckPerMille, 1000)) return { kind: 'run', directive: 'crash-after' };
+    else if (faults.chance(rates.lostAckPerMille, 1000)) {
+      this.lostAcks.set(process, this.fired(fiber, 'lost-ack'));
+      return { kind: 'run', directive: 'crash-after' };
+    }
     return { kind: 'run', directive: 'proceed' };
+  }
+
+  /**
+   * A turn of a run that replays story faults: those of this loop whose anchor
+   * has happened in this generation and whose delay has passed fire now, in the
+   * order a drawn frame would (a crash or a pause ends the turn; a stop and a
+   * lost ack may come together). At the very moment it is due, a fault waits for
+   * the kind of turn it fired at (a loop wakes and reaches its statement in the
+   * same millisecond: dying before the call is not dying inside it).
+   */
+  private storyTurn(fiber: Fiber, pending: StoryFault[]): TurnDecision {
+    const process = fiber.process;
+    const slot = slotOfRun(process.run);
+    const loop = `${slot}/${fiber.name}`;
+    const now = this.scheduler.now;
+    const due: StoryFault[] = [];
+    for (let index = 0; index < pending.length; ) {
+      const fault = pending[index]!;
+      if (fault.loop === loop && !this.story.stillPossible(slot, fault.anchor, process.generation)) {
+        pending.splice(index, 1);
+        continue;
+      }
+      index += 1;
+      if (fault.loop !== loop) continue;
+      const anchored = this.story.timeOf(slot, fault.anchor, process.generation);
+      if (anchored === null) continue;
+      const at = anchored + fault.delayMs;
+      if (now > at || (now === at && fiber.kind === fault.point)) due.push(fault);
+    }
+    if (due.length === 0) return { kind: 'run', directive: 'proceed' };
+    const take = (fault: StoryFault): StoryFault => {
+      pending.splice(pending.indexOf(fault), 1);
+      this.firedFaults.push({ ...fault });
+      return fault;
+    };
+    const crash = due.find((fault) => fault.kind === 'crash');
+    if (crash !== undefined) {
+      take(crash);
+      this.crash(process, `at a scheduling point of its ${fiber.name} loop`, { steps: crash.squatSteps });
+      return { kind: 'skip' };
+    }
+    const pause = due.find((fault) => fault.kind === 'pause');
+    if (pause !== undefined) {
+      take(pause);
+      this.pause(fiber, pause.pauseSteps ?? 1, pause.whole === true);
+      return { kind: 'skip' };
+    }
+    const stop = due.find((fault) => fault.kind === 'stop');
+    if (stop !== undefined) {
+      take(stop);
+      if (process.role === 'worker' && !process.stopRequested) this.stop(fiber);
+    }
+    const lostAck = fiber.kind === 'db' ? due.find((fault) => fault.kind === 'lost-ack') : undefined;
+    if (lostAck !== undefined) {
+      this.lostAcks.set(process, take(lostAck));
+      return { kind: 'run', directive: 'crash-after' };
+    }
+    return { kind: 'run', directive: 'proceed' };
+  }
+
+  /** Records a fault firing in this turn, anchored to the story so far. */
+  private fired(fiber: Fiber, kind: StoryFault['kind'], details: Pick<StoryFault, 'pauseSteps' | 'whole'> = {}): StoryFault {
+    const slot = slotOfRun(fiber.process.run);
+    const fault: StoryFault = { ...this.story.describe(`${slot}/${fiber.name}`, slot, kind, fiber.kind, this.scheduler.now), ...details };
+    this.firedFaults.push(fault);
+    return fault;
+  }
+
+  private pause(fiber: Fiber, steps: number, whole: boolean): void {
+    const process = fiber.process;
+    const until = this.scheduler.now + relativeMs(steps, this.parts.options.pauseMsMax);
+    if (whole) process.pausedUntil = until;
+    else fiber.pausedUntil = until;
+    this.recorder.world({ process: process.id, run: process.run, pid: process.pid, role: process.role, op: 'pause', until, loop: whole ? 'all' : fiber.name });
+    this.scheduler.at(until, () => {
+      if (process.alive) this.recorder.world({ process: process.id, run: process.run, pid: process.pid, role: process.role, op: 'resume', loop: whole ? 'all' : fiber.name });
+    });
+  }
+
+  private stop(fiber: Fiber): void {
+    const process = fiber.process;
+    process.stopRequested = true;
+    this.recorder.world({ process: process.id, run: process.run, pid: process.pid, role: process.role, op: 'stop', detail: `during its ${fiber.name} loop` });
+    this.scheduler.interrupt(process);
   }
 
   // ---- state checks -----------------------------------------------------------

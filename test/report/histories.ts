@@ -132,6 +132,7 @@ export function resultFor(history: History, seed = 7): RunResult {
     stats: { statements: history.length, checkStatements: 0, steps: history.length, events: history.length, simMs: last?.time ?? 0, wallMs: 5 },
     history,
     choices: { workload: [], schedule: [], faults: [] },
+    firedFaults: [],
     phases: { safety: 'done', heal: 'done' },
   };
 }
