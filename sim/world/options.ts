@@ -76,6 +76,9 @@ export interface OptionOverrides {
   world?: Partial<Omit<WorldOptions, 'seed' | 'faults' | 'rates' | 'policy'>>;
 }
 
+/** Jobs a world may have (workload.ts draws this many, whatever the count, so removing one shifts no other). */
+export const JOBS_MAX = 48;
+
 /** Queues a world may have; their limits hold this many positions of the workload stream. */
 const QUEUES_MAX = 3;
 
@@ -86,7 +89,7 @@ export function drawOptions(seed: number, streams: Streams, overrides: OptionOve
   // Workload shape (workload stream).
   const workers = w.int(1, 5);
   const clients = w.int(0, 2);
-  const jobs = w.int(1, 48);
+  const jobs = w.int(1, JOBS_MAX);
   const groups = w.int(0, 4);
   const queueCount = w.int(1, QUEUES_MAX);
   const queues: QueueOption[] = [];

@@ -5,7 +5,7 @@
 // payload, so it behaves the same whichever worker runs it.
 import type { JobSpec } from '../adapter/contract.ts';
 import { streamsFromChoices, type ChoiceStructure, type Random, type RecordedChoices } from '../random/choices.ts';
-import { drawOptions, type WorldOptions } from './options.ts';
+import { drawOptions, JOBS_MAX, type WorldOptions } from './options.ts';
 
 export interface JobPayload {
   /** The job's index in the workload (stable across engines; engines assign their own ids). */
@@ -48,7 +48,8 @@ export function clientIds(options: WorldOptions): string[] {
 export const GROUP_SIZE_DRAWS = 4;
 export const GROUP_SIZE_MIN = 2;
 export const GROUP_SIZE_MAX = 5;
-export const JOBS_DRAWN = 48;
+/** Every job a world may have is drawn (options.ts draws the count; it cannot import this file, which imports it). */
+export const JOBS_DRAWN = JOBS_MAX;
 export const JOB_DRAWS = 8;
 export const JOB_DURATION_DRAW = 3;
 export const JOB_DELAY_DRAW = 7;
