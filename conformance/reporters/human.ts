@@ -46,11 +46,14 @@ export function renderHuman(report: ConformanceReport, color: ChalkInstance): st
   lines.push('');
 
   const rows = report.invariants;
+  // An adapter that failed before any seed ran (it would not load) gets its one error line, not a table whose every
+  // row repeats it; the JUnit and JSON reports still list every invariant. A fault during a run keeps the table.
+  const nothingJudged = report.fault !== null && report.seeds.run === 0;
   const idWidth = Math.max('invariant'.length, ...rows.map((row) => row.id.length)) + 2;
   const verdictWidth = Math.max(...Object.values(VERDICT_LABELS).map((label) => label.length)) + 2;
   const seedsWidth = Math.max(noun.length, ...rows.map((row) => seedsText(row, noun).length)) + 2;
-  lines.push(color.bold(`${pad('invariant', idWidth + 2)}${pad('verdict', verdictWidth)}${pad(noun, seedsWidth)}replay / reason`));
-  for (const { kind } of KIND_TITLES) {
+  if (!nothingJudged) lines.push(color.bold(`${pad('invariant', idWidth + 2)}${pad('verdict', verdictWidth)}${pad(noun, seedsWidth)}replay / reason`));
+  for (const { kind } of nothingJudged ? [] : KIND_TITLES) {
     const title = kindTitle(kind, report.lane.name);
     const subset = rows.filter((row) => row.kind === kind);
     if (subset.length === 0) continue;
@@ -61,10 +64,10 @@ export function renderHuman(report: ConformanceReport, color: ChalkInstance): st
     }
   }
   const others = rows.filter((row) => !KIND_TITLES.some((entry) => entry.kind === row.kind));
-  for (const row of others) lines.push(`  ${pad(row.id, idWidth)}${verdictColor(row, color)(pad(VERDICT_LABELS[row.verdict], verdictWidth))}${pad(seedsText(row, noun), seedsWidth)}${lastColumn(row)}`);
+  for (const row of nothingJudged ? [] : others) lines.push(`  ${pad(row.id, idWidth)}${verdictColor(row, color)(pad(VERDICT_LABELS[row.verdict], verdictWidth))}${pad(seedsText(row, noun), seedsWidth)}${lastColumn(row)}`);
 
   if (report.fault !== null) {
-    lines.push('');
+    if (!nothingJudged) lines.push('');
     lines.push(`${color.yellow.bold('ADAPTER ERROR')}  ${faultLine(report.fault)}`);
     lines.push('  No invariant was judged: an adapter that fails cannot be trusted to pass or to fail. Fix the adapter (or the engine) and run again.');
   }

@@ -80,6 +80,9 @@ describe('broken adapters through `wf-sim conformance`', () => {
     const notAdapter = memoryOutput();
     expect(await main(['conformance', '--adapter', `${FIXTURES}/../support/xml.ts`, '--seeds', '1'], notAdapter)).toBe(3);
     expect(notAdapter.stdout.join('\n')).toMatch(/adapter error in load: .*must export an EngineAdapter/);
+    // Nothing was judged: one error line, not a table of twenty rows each repeating it.
+    expect(notAdapter.stdout.filter((line) => /adapter error in load/.test(line))).toHaveLength(1);
+    expect(notAdapter.stdout.join('\n')).not.toMatch(/QUEUED_CLEAN|replay \/ reason/);
     const missing = memoryOutput();
     expect(await main(['conformance', '--adapter', './no/such/adapter.ts'], missing)).toBe(2);
     expect(missing.stderr.join('\n')).toMatch(/no adapter module at '\.\/no\/such\/adapter\.ts'/);
