@@ -415,22 +415,25 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
    */
   async function lowerStoryFaults(): Promise<void> {
     for (let index = 0; index < storyFaults().length && !outOfBudget(); index += 1) {
-      await lowerNumber(() => storyFaults()[index]?.delayMs ?? 0, (value) => withStoryFaults(storyFaults().map((fault, at) => (at === index ? { ...fault, delayMs: value } : fault))));
+      await lowerNumber(() => storyFaults()[index]?.delayMs ?? 0, (value) => withStoryFaults(storyFaults().map((fault, at) => (at === index ? { ...fault, delayMs: value } : fault))), { steps: FAULT_STEPS });
       if (storyFaults()[index]?.kind === 'pause') {
-        await lowerNumber(() => storyFaults()[index]?.pauseSteps ?? 1, (value) => withStoryFaults(storyFaults().map((fault, at) => (at === index ? { ...fault, pauseSteps: Math.max(1, value) } : fault))), 1);
+        await lowerNumber(() => storyFaults()[index]?.pauseSteps ?? 1, (value) => withStoryFaults(storyFaults().map((fault, at) => (at === index ? { ...fault, pauseSteps: value } : fault))), { floor: 1, steps: FAULT_STEPS });
       }
     }
   }
 
-  /** A number lowered towards `floor`: straight there first, then FAULT_STEPS bisection steps. */
-  async function lowerNumber(current: () => number, with_: (value: number) => RecordedChoices, floor = 0): Promise<void> {
+  /**
+   * A number lowered towards `floor`: straight there first (one replay where it
+   * works), then at most `steps` bisection steps.
+   */
+  async function lowerNumber(current: () => number, with_: (value: number) => RecordedChoices, { floor = 0, steps = Infinity, stretch = false } = {}): Promise<void> {
     let high = current();
     if (high <= floor || outOfBudget()) return;
-    if (await attempt(with_(floor))) return;
+    if (await attempt(with_(floor), stretch)) return;
     let low = floor + 1;
-    for (let step = 0; low < high && step < FAULT_STEPS && !outOfBudget(); step += 1) {
+    for (let step = 0; low < high && step < steps && !outOfBudget(); step += 1) {
       const middle = Math.floor((low + high) / 2);
-      if (await attempt(with_(middle))) high = middle;
+      if (await attempt(with_(middle), stretch)) high = middle;
       else low = middle + 1;
     }
   }
@@ -503,23 +506,15 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
   }
 
   async function lowerAt(stream: StreamName, index: number, stretch = false, steps = Infinity): Promise<void> {
-    let high = choices[stream][index] ?? 0;
-    let low = 0;
-    // Zero outright first (one replay where it works), then bisect.
-    if (high > 0 && !outOfBudget()) {
-      const zeroed = [...choices[stream]];
-      zeroed[index] = 0;
-      if (await attempt({ ...choices, [stream]: zeroed }, stretch)) return;
-      low = 1;
-      high = choices[stream][index] ?? 0;
-    }
-    for (let step = 0; low < high && step < steps && !outOfBudget(); step += 1) {
-      const middle = Math.floor((low + high) / 2);
-      const next = [...choices[stream]];
-      next[index] = middle;
-      if (await attempt({ ...choices, [stream]: next }, stretch)) high = middle;
-      else low = middle + 1;
-    }
+    await lowerNumber(
+      () => choices[stream][index] ?? 0,
+      (value) => {
+        const next = [...choices[stream]];
+        next[index] = value;
+        return { ...choices, [stream]: next };
+      },
+      { stretch, steps },
+    );
   }
 
   async function lowerValues(stream: StreamName, count: number): Promise<void> {

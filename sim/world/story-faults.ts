@@ -67,7 +67,7 @@ export class StoryTracker {
   }
 
   jobEvent(slot: string, generation: number, op: Operation, job: number, time: number): void {
-    const key = `${slot} ${op} ${job}`;
+    const key = jobKey(slot, op, job);
     const list = this.jobEvents.get(key) ?? [];
     const mark = { generation, time };
     list.push(mark);
@@ -84,14 +84,22 @@ export class StoryTracker {
 
   /** When the anchor happened, if it has, in the given generation of the slot; null otherwise. */
   timeOf(slot: string, anchor: StoryAnchor, generation: number): number | null {
-    const mark = anchor.kind === 'start' ? this.starts.get(slot)?.[anchor.generation - 1] : this.jobEvents.get(`${slot} ${anchor.op} ${anchor.job}`)?.[anchor.nth - 1];
+    const mark = this.markOf(slot, anchor);
     return mark === undefined || mark.generation !== generation ? null : mark.time;
   }
 
   /** Whether the anchor can still come to pass in a slot now in this generation (an anchor of an earlier generation cannot). */
   stillPossible(slot: string, anchor: StoryAnchor, generation: number): boolean {
     if (anchor.kind === 'start') return anchor.generation >= generation;
-    const mark = this.jobEvents.get(`${slot} ${anchor.op} ${anchor.job}`)?.[anchor.nth - 1];
+    const mark = this.markOf(slot, anchor);
     return mark === undefined || mark.generation >= generation;
   }
+
+  private markOf(slot: string, anchor: StoryAnchor): Mark | undefined {
+    return anchor.kind === 'start' ? this.starts.get(slot)?.[anchor.generation - 1] : this.jobEvents.get(jobKey(slot, anchor.op, anchor.job))?.[anchor.nth - 1];
+  }
+}
+
+function jobKey(slot: string, op: Operation, job: number): string {
+  return `${slot} ${op} ${job}`;
 }
