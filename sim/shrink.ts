@@ -18,6 +18,9 @@
 // (world/story-faults.ts): each tied to the job or start it followed, not to a
 // loop's n-th turn, so removing a job or moving an arrival carries them along;
 // they are then removed one by one and moved sooner after their anchors.
+// An edit is kept only if the case still shows the engine's bug: a liveness
+// target keeps a reaper (without one no engine recovers anything), and with a
+// control engine (the reference, for a mutant) the control must still pass.
 // A safety violation seen at time t lets every replay stop at t (horizonMs): the
 // trace counted is the events up to and including the violation. Every replay is
 // a full run up to that point, so shrinking has a budget of runs and wall time,
@@ -40,6 +43,14 @@ export interface ShrinkRequest {
   invariant?: string;
   /** Replays a choice stream (the same engine, seed and options as the failing run), up to a horizon when given. */
   replay: (choices: RecordedChoices, horizonMs: number | undefined) => Promise<RunResult>;
+  /**
+   * The same choices on an engine known to keep the invariant (for a mutant: the
+   * reference engine, with the mutant's world overrides). When given, an edit is
+   * kept only if this run does not violate the invariant too: the shrunk case
+   * must show the engine's bug, not a world no engine could pass. Its replays
+   * count against the budget (one per edit that would otherwise be kept).
+   */
+  control?: (choices: RecordedChoices, horizonMs: number | undefined) => Promise<RunResult>;
   runsMax?: number;
   wallMsMax?: number;
   nowMs: () => number;
@@ -59,6 +70,8 @@ export interface ShrinkResult {
   stoppedBy: 'fixpoint' | 'runs' | 'time';
   /** Events up to and including the violation (safety) or the whole history (liveness). */
   traceLength: number;
+  /** With a control engine: whether it violates the invariant on the shrunk choices too (whole run). */
+  control?: 'passes' | 'fails';
 }
 
 /**
@@ -161,6 +174,8 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
     }
     const key = JSON.stringify(candidate);
     if (tried.has(key)) return false;
+    // Without its reapers the best run's world could not recover anything (edits only lower the reaper count).
+    if (!keepsPremises(best, candidate)) return false;
     tried.add(key);
     runs += 1;
     const horizon = horizonFor(best);
@@ -168,6 +183,16 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
     const result = await request.replay(candidate, replayHorizon);
     if (!result.violations.some((item) => item.invariant === invariant)) return false;
     if (size(result) > size(best) || (strictly && size(result) === size(best))) return false;
+    if (!keepsPremises(result, candidate)) return false;
+    if (request.control !== undefined) {
+      if (runs >= runsMax) {
+        stoppedBy = 'runs';
+        return false;
+      }
+      runs += 1;
+      const control = await request.control(candidate, replayHorizon);
+      if (control.violations.some((item) => item.invariant === invariant)) return false;
+    }
     best = result;
     bestIsWhole = replayHorizon === undefined;
     // Keep what the replay actually consumed: it is canonical (clamped, no unread tail, structure carried).
@@ -213,7 +238,22 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
     const full = await request.replay(choices, undefined);
     if (full.violations.some((item) => item.invariant === invariant)) best = full;
   }
-  return { result: best, choices, invariant, runs, shrinks, stoppedBy, traceLength: size(best) };
+  let control: ShrinkResult['control'];
+  if (request.control !== undefined) control = (await request.control(choices, undefined)).violations.some((item) => item.invariant === invariant) ? 'fails' : 'passes';
+  return { result: best, choices, invariant, runs, shrinks, stoppedBy, traceLength: size(best), ...(control === undefined ? {} : { control }) };
+
+  /**
+   * A liveness verdict presumes a world in which recovery can happen: a reaper
+   * among its workers (every drawn world has one: the first `reapers` workers
+   * reap, world/options.ts). Removing the last one would make any engine fail
+   * ORPHANS_RECOVERED or ALL_TERMINAL, so such an edit is no step towards a
+   * smaller case of the engine's bug. Safety verdicts presume nothing.
+   */
+  function keepsPremises(result: RunResult, candidate: RecordedChoices): boolean {
+    if (!LIVENESS_IDS.has(invariant)) return true;
+    const omitted = new Set(structureOf(candidate).processesOmitted);
+    return workerIds(result.options).slice(0, result.options.reapers).some((id) => !omitted.has(id));
+  }
 
   async function pass(name: string, run: () => Promise<void>): Promise<void> {
     const [runsBefore, keptBefore, startedMs] = [runs, shrinks, request.nowMs()];

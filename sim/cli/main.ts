@@ -4,6 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { builtInEngineNames, resolveRunEngine } from '../../conformance/engines.ts';
 import { findMutant, MUTANTS, mutantOverrides, shrinkTarget, type Mutant } from '../../conformance/mutants/index.ts';
+import { referenceAdapter } from '../../conformance/reference/adapter.ts';
 import { AdapterNotFoundError } from '../adapter/load.ts';
 import { runCampaign } from '../campaign.ts';
 import { AdapterError } from '../errors.ts';
@@ -244,14 +245,23 @@ async function runCommand(args: RunArgs, output: Output): Promise<number> {
  * for the invariant the mutant names, so the story told is the incident's, not
  * whichever violation happened to come first.
  */
-function shrinkFailure(harness: Harness, failing: RunResult, mutant: Mutant | undefined, overrides: OptionOverrides): Promise<ShrinkResult> {
+async function shrinkFailure(harness: Harness, failing: RunResult, mutant: Mutant | undefined, overrides: OptionOverrides): Promise<ShrinkResult> {
   const target = mutant === undefined ? undefined : shrinkTarget(mutant, failing.violations);
-  return shrinkRun({
-    failing,
-    ...(target === undefined ? {} : { invariant: target }),
-    replay: (candidate, horizonMs) => harness.run({ seed: failing.seed, ...overrides, choices: candidate, ...(horizonMs === undefined ? {} : { horizonMs }) }),
-    nowMs: wallNowMs,
-  });
+  const run = (on: Harness) => (candidate: RecordedChoices, horizonMs: number | undefined) =>
+    on.run({ seed: failing.seed, ...overrides, choices: candidate, ...(horizonMs === undefined ? {} : { horizonMs }) });
+  // A mutant's shrunk case must fail by its bug: the reference engine, on the same choices, is the control.
+  const control = mutant === undefined ? undefined : new Harness(referenceAdapter);
+  try {
+    return await shrinkRun({
+      failing,
+      ...(target === undefined ? {} : { invariant: target }),
+      replay: run(harness),
+      ...(control === undefined ? {} : { control: run(control) }),
+      nowMs: wallNowMs,
+    });
+  } finally {
+    await control?.close();
+  }
 }
 
 /** An engine or adapter that throws while running or shrinking gets one line and exit 3. */
@@ -277,6 +287,8 @@ function reportShrink(
   const jobs = result.options.jobs - (structure?.jobsOmitted.filter((k) => k < result.options.jobs).length ?? 0);
   const safety = structure?.safetyMs === undefined ? '' : `, safety phase cut to ${structure.safetyMs} ms`;
   say(color.dim(`world: processes ${processes.join(',') || 'none'}, ${jobs} of ${result.options.jobs} jobs, faults ${result.options.faults.join(',') || 'none'}${safety}`));
+  if (shrunk.control === 'passes') say(color.dim(`the reference engine, on the same choices: no ${shrunk.invariant} violation (the case shows the mutant's bug, not the world's)`));
+  if (shrunk.control === 'fails') say(color.red(`the reference engine, on the same choices, violates ${shrunk.invariant} too: this case may show the world, not the bug`));
   const targeted = result.violations.filter((violation) => violation.invariant === shrunk.invariant);
   for (const line of textTimeline(result.history, targeted, { endIndex: shrunk.traceLength - 1 })) say(line);
   const first = targeted[0];
@@ -291,6 +303,7 @@ function jsonShrink(shrunk: ShrinkResult): Record<string, unknown> {
     runs: shrunk.runs,
     shrinks: shrunk.shrinks,
     stoppedBy: shrunk.stoppedBy,
+    ...(shrunk.control === undefined ? {} : { control: shrunk.control }),
     choices: encodeChoices(shrunk.choices),
     traceHash: shrunk.result.traceHash,
     violations: shrunk.result.violations.filter((violation) => violation.invariant === shrunk.invariant),

@@ -5,6 +5,7 @@
 // its trace length. Everything runs in this process, one PGlite per mutant.
 import { performance } from 'node:perf_hooks';
 import { caughtBy, mutantOverrides, MUTANTS, shrinkTarget, type Mutant } from '../../conformance/mutants/index.ts';
+import { referenceAdapter } from '../../conformance/reference/adapter.ts';
 import { Harness } from '../../sim/harness.ts';
 import { relevantLength, shrinkRun } from '../../sim/shrink.ts';
 import { median } from './median.ts';
@@ -20,10 +21,13 @@ export interface MutantBenchRow {
   shrunk_trace_events: number | null;
   shrink_replays: number | null;
   shrink_stopped_by: string | null;
+  /** The reference engine on the shrunk choices: 'passes' when the case shows the mutant's bug, not the world's. */
+  shrunk_reference: string | null;
 }
 
 export async function benchMutant(mutant: Mutant, campaigns: number, seedsMax: number): Promise<MutantBenchRow> {
   const harness = new Harness(mutant.adapter);
+  const reference = new Harness(referenceAdapter);
   const overrides = mutantOverrides(mutant);
   const seedsToDetection: number[] = [];
   const wallSeconds: number[] = [];
@@ -50,6 +54,7 @@ export async function benchMutant(mutant: Mutant, campaigns: number, seedsMax: n
         failing,
         ...(target === undefined ? {} : { invariant: target }),
         replay: (choices, horizonMs) => harness.run({ seed: failing.seed, ...overrides, choices, ...(horizonMs === undefined ? {} : { horizonMs }) }),
+        control: (choices, horizonMs) => reference.run({ seed: failing.seed, ...overrides, choices, ...(horizonMs === undefined ? {} : { horizonMs }) }),
         nowMs: () => performance.now(),
         wallMsMax: 60_000,
       });
@@ -65,9 +70,11 @@ export async function benchMutant(mutant: Mutant, campaigns: number, seedsMax: n
       shrunk_trace_events: shrink?.traceLength ?? null,
       shrink_replays: shrink?.runs ?? null,
       shrink_stopped_by: shrink?.stoppedBy ?? null,
+      shrunk_reference: shrink?.control ?? null,
     };
   } finally {
     await harness.close();
+    await reference.close();
   }
 }
 

@@ -23,6 +23,8 @@ describe('a failing campaign shrinks its first failing seed', () => {
 
     // The person's text (on stderr beside --json), as `--seed 0` alone would print it.
     expect(campaign.stderr.find((line) => line.startsWith('shrunk '))).toMatch(/^shrunk LOCK_EXCLUSIVE: \d+ → \d+ events in \d+ replays/);
+    // A mutant's case is checked against the reference engine on the same choices (the case shows the bug, not the world).
+    expect(campaign.stderr).toContain("the reference engine, on the same choices: no LOCK_EXCLUSIVE violation (the case shows the mutant's bug, not the world's)");
     // The campaign stopped at its only failure, so there are no others to point at.
     expect(campaign.text).not.toMatch(/shrinking the first failing seed/);
     const replayLine = campaign.stderr.find((line) => line.startsWith('replay the shrunk run: '));
@@ -35,8 +37,9 @@ describe('a failing campaign shrinks its first failing seed', () => {
     const last = objects.at(-1)!;
     expect(Object.keys(last)).toEqual(['shrunk', 'seed']);
     expect(last['seed']).toBe(0);
-    const shrunk = last['shrunk'] as { invariant: string; choices: string; violations: { invariant: string; explanation: string }[] };
+    const shrunk = last['shrunk'] as { invariant: string; control: string; choices: string; violations: { invariant: string; explanation: string }[] };
     expect(shrunk.invariant).toBe('LOCK_EXCLUSIVE');
+    expect(shrunk.control).toBe('passes');
     expect(replayLine!.endsWith(` --choices ${shrunk.choices}`)).toBe(true);
     expect(shrunk.violations[0]).toMatchObject({ invariant: 'LOCK_EXCLUSIVE', explanation });
     const seeds = objects.slice(0, -1);
