@@ -48,7 +48,8 @@ export interface ShrinkRequest {
    * reference engine, with the mutant's world overrides). When given, an edit is
    * kept only if this run does not violate the invariant too: the shrunk case
    * must show the engine's bug, not a world no engine could pass. Its replays
-   * count against the budget (one per edit that would otherwise be kept).
+   * (one per edit that would otherwise be kept) count against the wall-time
+   * budget, not the budget of runs, which stays the engine's.
    */
   control?: (choices: RecordedChoices, horizonMs: number | undefined) => Promise<RunResult>;
   runsMax?: number;
@@ -64,6 +65,8 @@ export interface ShrinkResult {
   invariant: string;
   /** Replays run. */
   runs: number;
+  /** Replays of the control engine (0 without one). */
+  controlRuns: number;
   /** Edits kept. */
   shrinks: number;
   /** Why shrinking stopped: nothing left to try, or a budget. */
@@ -147,6 +150,7 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
   let best = request.failing;
   let choices: RecordedChoices = withStructure(request.failing.choices);
   let runs = 0;
+  let controlRuns = 0;
   let shrinks = 0;
   let stoppedBy: ShrinkResult['stoppedBy'] = 'fixpoint';
   /** Whether the best run was replayed without a horizon (it is then the complete run of its choices). */
@@ -185,11 +189,7 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
     if (size(result) > size(best) || (strictly && size(result) === size(best))) return false;
     if (!keepsPremises(result, candidate)) return false;
     if (request.control !== undefined) {
-      if (runs >= runsMax) {
-        stoppedBy = 'runs';
-        return false;
-      }
-      runs += 1;
+      controlRuns += 1;
       const control = await request.control(candidate, replayHorizon);
       if (control.violations.some((item) => item.invariant === invariant)) return false;
     }
@@ -239,8 +239,11 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
     if (full.violations.some((item) => item.invariant === invariant)) best = full;
   }
   let control: ShrinkResult['control'];
-  if (request.control !== undefined) control = (await request.control(choices, undefined)).violations.some((item) => item.invariant === invariant) ? 'fails' : 'passes';
-  return { result: best, choices, invariant, runs, shrinks, stoppedBy, traceLength: size(best), ...(control === undefined ? {} : { control }) };
+  if (request.control !== undefined) {
+    controlRuns += 1;
+    control = (await request.control(choices, undefined)).violations.some((item) => item.invariant === invariant) ? 'fails' : 'passes';
+  }
+  return { result: best, choices, invariant, runs, controlRuns, shrinks, stoppedBy, traceLength: size(best), ...(control === undefined ? {} : { control }) };
 
   /**
    * A liveness verdict presumes a world in which recovery can happen: a reaper

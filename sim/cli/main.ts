@@ -279,7 +279,7 @@ function reportShrink(
 ): void {
   const result = shrunk.result;
   say('');
-  say(color.bold(`shrunk ${shrunk.invariant}: ${original.history.length} → ${shrunk.traceLength} events in ${shrunk.runs} replays (${shrunk.shrinks} kept${shrunk.stoppedBy === 'fixpoint' ? '' : `, stopped by the ${shrunk.stoppedBy} budget`})`));
+  say(color.bold(`shrunk ${shrunk.invariant}: ${original.history.length} → ${shrunk.traceLength} events in ${shrunk.runs} replays${shrunk.controlRuns > 0 ? ` (+${shrunk.controlRuns} on the reference)` : ''} (${shrunk.shrinks} kept${shrunk.stoppedBy === 'fixpoint' ? '' : `, stopped by the ${shrunk.stoppedBy} budget`})`));
   // Removal never renumbers, so the world names what is left: w2 and w4 of four workers, 2 of 30 jobs.
   const structure = shrunk.choices.structure;
   const omitted = new Set(structure?.processesOmitted ?? []);
@@ -301,6 +301,7 @@ function jsonShrink(shrunk: ShrinkResult): Record<string, unknown> {
     invariant: shrunk.invariant,
     traceLength: shrunk.traceLength,
     runs: shrunk.runs,
+    controlRuns: shrunk.controlRuns,
     shrinks: shrunk.shrinks,
     stoppedBy: shrunk.stoppedBy,
     ...(shrunk.control === undefined ? {} : { control: shrunk.control }),

@@ -20,6 +20,8 @@ export interface MutantBenchRow {
   original_trace_events: number | null;
   shrunk_trace_events: number | null;
   shrink_replays: number | null;
+  /** Replays of the reference engine as the shrink's control (not counted in the budget of 400). */
+  shrink_reference_replays: number | null;
   shrink_stopped_by: string | null;
   /** The reference engine on the shrunk choices: 'passes' when the case shows the mutant's bug, not the world's. */
   shrunk_reference: string | null;
@@ -69,6 +71,7 @@ export async function benchMutant(mutant: Mutant, campaigns: number, seedsMax: n
       original_trace_events: firstFailure === undefined || shrink === undefined ? null : relevantLength(firstFailure, shrink.invariant),
       shrunk_trace_events: shrink?.traceLength ?? null,
       shrink_replays: shrink?.runs ?? null,
+      shrink_reference_replays: shrink?.controlRuns ?? null,
       shrink_stopped_by: shrink?.stoppedBy ?? null,
       shrunk_reference: shrink?.control ?? null,
     };

@@ -64,12 +64,15 @@ describe('shrinking keeps a case that shows the bug', () => {
     expect(violates(shrunk.result)).toBe(true);
     expect(reapers(shrunk.result, shrunk.choices)).toEqual(['w1']);
     expect(shrunk.control).toBeUndefined();
+    expect(shrunk.controlRuns).toBe(0);
   });
 
   it('keeps an edit only while the control passes, and says how the control judged the result', { timeout: 300_000 }, async () => {
     const failing = await harness.run({ seed: SEED, ...overrides, choices: decodeChoices(WITH_REAPER) });
     const checked = await shrinkRun({ failing, invariant: 'ORPHANS_RECOVERED', replay: on(harness), control: on(reference), runsMax: 40, wallMsMax: 600_000, nowMs: () => 0 });
     expect(checked.control).toBe('passes');
+    // One control replay per kept edit (only kept edits are asked), and one for the verdict on the result.
+    expect(checked.controlRuns).toBeGreaterThanOrEqual(checked.shrinks + 1);
     expect(violates(checked.result)).toBe(true);
     expect(violates(await reference.run({ seed: SEED, ...overrides, choices: checked.choices }))).toBe(false);
     // Negative space: a control that fails as the engine does (the mutant itself) lets no edit through.
