@@ -27,6 +27,8 @@ export interface RunArgs {
   svg: string | undefined;
   keepGoing: boolean;
   shrink: boolean;
+  /** Wall-time budget of a shrink, seconds. */
+  shrinkSeconds: number;
   full: boolean;
   choices: string | undefined;
 }
@@ -54,6 +56,9 @@ export interface ConformanceArgs {
 export type Args = RunArgs | HelpArgs | MutantsArgs | ConformanceArgs;
 
 export const POLICIES: readonly Policy[] = ['random', 'pct'];
+
+/** A shrink's default wall-time budget: long enough for most mutants' fixpoint, short enough to wait for. */
+export const SHRINK_SECONDS = 30;
 
 export function parseSeed(text: string, flag: string): number {
   if (!/^\d+$/.test(text)) throw new UsageError(`${flag} must be a non-negative integer (0 … ${SEED_MAX}), got '${text}'`);
@@ -123,6 +128,7 @@ function parseRun(argv: readonly string[]): RunArgs {
     svg: { type: 'string' },
     'keep-going': { type: 'boolean' },
     'no-shrink': { type: 'boolean' },
+    'shrink-seconds': { type: 'string' },
     full: { type: 'boolean' },
     choices: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -172,6 +178,7 @@ function parseRun(argv: readonly string[]): RunArgs {
     svg: text.svg as string | undefined,
     keepGoing: text['keep-going'] === true,
     shrink: text['no-shrink'] !== true,
+    shrinkSeconds: text['shrink-seconds'] === undefined ? SHRINK_SECONDS : parseCount(text['shrink-seconds'] as string, '--shrink-seconds', 3_600),
     full: text.full === true,
     choices: text.choices as string | undefined,
   };

@@ -46,6 +46,7 @@ Options:
   --json                                    one JSON object per seed on stdout (a campaign's shrink: one more, last)
   --trace FILE                              write the history of the (last) run as JSON lines
   --no-shrink                               report a failure without shrinking it
+  --shrink-seconds N                        wall-time budget of a shrink (default 30; it also stops after 400 replays)
   --html FILE                               write the run's report (timeline, verdict, replay) as one HTML file;
                                             with --seeds: a campaign summary, each failing seed's report beside it
   --svg FILE                                write the timeline alone as SVG (campaign: the first failing seed)
@@ -145,7 +146,7 @@ async function runCommand(args: RunArgs, output: Output): Promise<number> {
     let shrunk: ShrinkResult | undefined;
     try {
       result = await harness.run({ seed, ...overrides, ...(choices === undefined ? {} : { choices }) });
-      if (result.outcome === 'fail' && args.shrink && choices === undefined) shrunk = await shrinkFailure(harness, result, mutant, overrides);
+      if (result.outcome === 'fail' && args.shrink && choices === undefined) shrunk = await shrinkFailure(harness, result, mutant, overrides, args.shrinkSeconds);
     } catch (error) {
       return adapterFailed(error, output);
     } finally {
@@ -210,12 +211,12 @@ async function runCommand(args: RunArgs, output: Output): Promise<number> {
     say(`replay: ${replayCommand(replay)}`);
     // A campaign that caught nondeterminism cannot promise that a shrunk replay reproduces anything.
     if (first.outcome === 'fail' && args.shrink && campaign.mismatches.length === 0) {
-      // A shrink costs up to 30 s; the other failures (--keep-going, or seeds already running on other threads) replay from their seed.
+      // A shrink costs up to --shrink-seconds; the other failures (--keep-going, or seeds already running on other threads) replay from their seed.
       if (failing.length > 1) say(color.dim(`shrinking the first failing seed (${first.seed}); replay the others with their seed`));
       // The campaign's harnesses are closed (and may have lived on threads); replays need one here.
       const harness = new Harness(adapter);
       try {
-        shrunk = await shrinkFailure(harness, first, mutant, overrides);
+        shrunk = await shrinkFailure(harness, first, mutant, overrides, args.shrinkSeconds);
       } catch (error) {
         return adapterFailed(error, output);
       } finally {
@@ -245,7 +246,7 @@ async function runCommand(args: RunArgs, output: Output): Promise<number> {
  * for the invariant the mutant names, so the story told is the incident's, not
  * whichever violation happened to come first.
  */
-async function shrinkFailure(harness: Harness, failing: RunResult, mutant: Mutant | undefined, overrides: OptionOverrides): Promise<ShrinkResult> {
+async function shrinkFailure(harness: Harness, failing: RunResult, mutant: Mutant | undefined, overrides: OptionOverrides, seconds: number): Promise<ShrinkResult> {
   const target = mutant === undefined ? undefined : shrinkTarget(mutant, failing.violations);
   const run = (on: Harness) => (candidate: RecordedChoices, horizonMs: number | undefined) =>
     on.run({ seed: failing.seed, ...overrides, choices: candidate, ...(horizonMs === undefined ? {} : { horizonMs }) });
@@ -257,6 +258,7 @@ async function shrinkFailure(harness: Harness, failing: RunResult, mutant: Mutan
       ...(target === undefined ? {} : { invariant: target }),
       replay: run(harness),
       ...(control === undefined ? {} : { control: run(control) }),
+      wallMsMax: seconds * 1_000,
       nowMs: wallNowMs,
     });
   } finally {

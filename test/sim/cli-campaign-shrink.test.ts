@@ -56,6 +56,18 @@ describe('a failing campaign shrinks its first failing seed', () => {
   });
 });
 
+describe('the shrink budget', () => {
+  it('--shrink-seconds bounds the shrink: one second ends it long before its fixpoint (8 events), and it says so', { timeout: 60_000 }, async () => {
+    const short = await run(['--seed', '0', '--engine', MUTANT, '--shrink-seconds', '1']);
+    expect(short.code, short.text).toBe(1);
+    const line = short.stdout.find((text) => text.startsWith('shrunk '));
+    expect(line).toMatch(/^shrunk LOCK_EXCLUSIVE: \d+ → (\d+) events in \d+ replays .*stopped by the time budget\)$/);
+    expect(Number(/→ (\d+) events/.exec(line!)![1])).toBeGreaterThan(8);
+    // What it printed still replays: the command carries the choices as far as the shrink got.
+    expect(short.stdout.some((text) => text.startsWith('replay the shrunk run: npx wf-sim --seed 0 --engine mutant:lock-outside-claim --choices '))).toBe(true);
+  });
+});
+
 describe('campaigns that print no shrunk run', () => {
   it('--no-shrink reports the failing seed without shrinking it', { timeout: 60_000 }, async () => {
     const campaign = await run(['--seeds', '3', '--engine', MUTANT, '--no-shrink']);

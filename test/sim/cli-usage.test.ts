@@ -19,6 +19,8 @@ describe('wf-sim usage errors', () => {
     { argv: ['--policy', 'fifo'], says: /unknown policy 'fifo'; valid policies: random, pct/ },
     { argv: ['--seeds', '10', '--shard', '3/2'], says: /--shard takes i\/n with 1 ≤ i ≤ n/ },
     { argv: ['--seeds', '0'], says: /--seeds must be an integer from 1/ },
+    { argv: ['--shrink-seconds', '0'], says: /--shrink-seconds must be an integer from 1 to 3600, got '0'/ },
+    { argv: ['--shrink-seconds', '1.5'], says: /--shrink-seconds must be an integer from 1 to 3600, got '1.5'/ },
     { argv: ['--engine', './does/not/exist.ts'], says: /unknown engine '.\/does\/not\/exist.ts'.*built-in engines: reference/ },
     { argv: ['--engine', 'mutant:nope'], says: /unknown engine 'mutant:nope'/ },
     { argv: ['--bogus'], says: /Unknown option '--bogus'/ },
