@@ -146,7 +146,7 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
   const invariant = request.invariant ?? request.failing.violations[0]?.invariant;
   if (invariant === undefined) throw new Error('shrinkRun needs a failing run');
   const runsMax = request.runsMax ?? 400;
-  const deadline = request.nowMs() + (request.wallMsMax ?? 30_000);
+  const deadline = request.nowMs() + (request.wallMsMax ?? 60_000);
   let best = request.failing;
   let choices: RecordedChoices = withStructure(request.failing.choices);
   let runs = 0;
