@@ -60,8 +60,7 @@ export const POLICIES: readonly Policy[] = ['random', 'pct'];
 /**
  * A shrink's default wall-time budget: the benchmark's, so the command prints
  * the case the README reports (there, every mutant's first failure shrank to
- * its fixpoint within it but unfenced-terminal-writes's, which spent its 400
- * replays first; a wedged world's replays take seconds each).
+ * its fixpoint within it; a wedged world's replays take seconds each).
  */
 export const SHRINK_SECONDS = 60;
 

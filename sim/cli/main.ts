@@ -46,7 +46,7 @@ Options:
   --json                                    one JSON object per seed on stdout (a campaign's shrink: one more, last)
   --trace FILE                              write the history of the (last) run as JSON lines
   --no-shrink                               report a failure without shrinking it
-  --shrink-seconds N                        wall-time budget of a shrink (default 60; it also stops after 400 replays)
+  --shrink-seconds N                        wall-time budget of a shrink (default 60; it also stops after 1000 replays)
   --html FILE                               write the run's report (timeline, verdict, replay) as one HTML file;
                                             with --seeds: a campaign summary, each failing seed's report beside it
   --svg FILE                                write the timeline alone as SVG (campaign: the first failing seed)

@@ -20,7 +20,7 @@ export interface MutantBenchRow {
   original_trace_events: number | null;
   shrunk_trace_events: number | null;
   shrink_replays: number | null;
-  /** Replays of the reference engine as the shrink's control (not counted in the budget of 400). */
+  /** Replays of the reference engine as the shrink's control (not counted in the budget of replays). */
   shrink_reference_replays: number | null;
   shrink_stopped_by: string | null;
   /** The reference engine on the shrunk choices: 'passes' when the case shows the mutant's bug, not the world's. */
