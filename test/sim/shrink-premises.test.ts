@@ -71,7 +71,7 @@ describe('shrinking keeps a case that shows the bug', () => {
     const failing = await harness.run({ seed: SEED, ...overrides, choices: decodeChoices(WITH_REAPER) });
     const checked = await shrinkRun({ failing, invariant: 'ORPHANS_RECOVERED', replay: on(harness), control: on(reference), runsMax: 40, wallMsMax: 600_000, nowMs: () => 0 });
     expect(checked.control).toBe('passes');
-    // One control replay per kept edit (only kept edits are asked), and one for the verdict on the result.
+    // A control replay for every edit the engine's replay would keep (kept or then refused), and one for the verdict.
     expect(checked.controlRuns).toBeGreaterThanOrEqual(checked.shrinks + 1);
     expect(violates(checked.result)).toBe(true);
     expect(violates(await reference.run({ seed: SEED, ...overrides, choices: checked.choices }))).toBe(false);
