@@ -30,12 +30,14 @@ export interface RunsToReport {
    * minimised what led there, and the heal phase after it is not the story.
    */
   shrunkEndIndex?: number;
+  /** How the control engine (the reference, for a mutant) judged the shrunk choices. */
+  shrunkControl?: 'passes' | 'fails';
 }
 
 /** The runs to draw after the CLI's run and optional shrink. */
 export function runsFromShrink(full: RunResult, shrink: ShrinkResult | undefined): RunsToReport {
   if (shrink === undefined) return { full };
-  return { full, shrunk: shrink.result, shrunkChoices: shrink.choices, shrunkEndIndex: shrink.traceLength - 1 };
+  return { full, shrunk: shrink.result, shrunkChoices: shrink.choices, shrunkEndIndex: shrink.traceLength - 1, ...(shrink.control === undefined ? {} : { shrunkControl: shrink.control }) };
 }
 
 export interface ReportOutcome {
@@ -82,9 +84,15 @@ export function selectRun(runs: RunsToReport, wantFull: boolean, replay: ReplayA
     note:
       `Shrunk from ${full.history.length} events to ${end + 1}` +
       (cut ? `, drawn up to the violation (the replay runs on to event #${shrunk.history.length - 1})` : '') +
-      `; rerun with --full to draw the run as the seed produced it.`,
+      `; rerun with --full to draw the run as the seed produced it.` +
+      (runs.shrunkControl === undefined ? '' : ` ${CONTROL_NOTE[runs.shrunkControl]}`),
   };
 }
+
+const CONTROL_NOTE = {
+  passes: "The reference engine passes the same choices: the case shows the mutant's bug, not the world's.",
+  fails: 'The reference engine fails the same choices too: the case may show the world, not the bug.',
+} as const;
 
 type ReplayArgs = Parameters<typeof replayCommand>[0];
 

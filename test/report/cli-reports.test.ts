@@ -85,6 +85,13 @@ describe('which run is drawn', () => {
     expect(selected.result.violations.every((violation) => violation.eventIndex === null || violation.eventIndex <= 24)).toBe(true);
     expect(selected.replay).toMatch(/^npx wf-sim --seed 7 --engine mutant:x --choices \S+$/);
     expect(selected.note).toMatch(/rerun with --full/);
+    expect(selected.note).not.toMatch(/reference engine/);
+  });
+
+  it('says how the reference engine judged the shrunk choices, when it was the control', () => {
+    const runs = { full: failing, shrunk: failing, shrunkEndIndex: 24 };
+    expect(selectRun({ ...runs, shrunkControl: 'passes' }, false, replay).note).toMatch(/The reference engine passes the same choices: the case shows the mutant's bug, not the world's\.$/);
+    expect(selectRun({ ...runs, shrunkControl: 'fails' }, false, replay).note).toMatch(/The reference engine fails the same choices too: the case may show the world, not the bug\.$/);
   });
 
   it('the full run with --full', () => {
