@@ -97,7 +97,10 @@ const FAULT_STEPS = 6;
  * would have let finish (unfenced-terminal-writes seed 100020 reaches its
  * fixpoint, 134 events, at 686 replays in 47 s; at 400 it stopped at 168).
  */
-const RUNS_MAX = 1_000;
+export const RUNS_MAX = 1_000;
+
+/** A shrink's wall-time budget by default (the CLI's --shrink-seconds and the benchmark's). */
+export const WALL_MS_MAX = 60_000;
 
 /** Rounds of all the passes: an edit a later pass makes often lets an earlier one cut again (the budget ends it sooner). */
 const ROUNDS_MAX = 8;
@@ -154,7 +157,7 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
   const invariant = request.invariant ?? request.failing.violations[0]?.invariant;
   if (invariant === undefined) throw new Error('shrinkRun needs a failing run');
   const runsMax = request.runsMax ?? RUNS_MAX;
-  const deadline = request.nowMs() + (request.wallMsMax ?? 60_000);
+  const deadline = request.nowMs() + (request.wallMsMax ?? WALL_MS_MAX);
   let best = request.failing;
   let choices: RecordedChoices = withStructure(request.failing.choices);
   let runs = 0;
@@ -167,6 +170,7 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
   const tried = new Set<string>();
 
   const size = (result: RunResult) => relevantLength(result, invariant);
+  const violates = (result: RunResult) => result.violations.some((item) => item.invariant === invariant);
   /** Replays a candidate; keeps it when it still fails the same way and is no larger. */
   /**
    * `stretch`: the edit may move the violation later in time while making the
@@ -193,13 +197,12 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
     const horizon = horizonFor(best);
     const replayHorizon = horizon !== undefined && stretch ? Math.max(horizon, best.options.safetyMs) : horizon;
     const result = await request.replay(candidate, replayHorizon);
-    if (!result.violations.some((item) => item.invariant === invariant)) return false;
+    if (!violates(result)) return false;
     if (size(result) > size(best) || (strictly && size(result) === size(best))) return false;
     if (!keepsPremises(result, candidate)) return false;
     if (request.control !== undefined) {
       controlRuns += 1;
-      const control = await request.control(candidate, replayHorizon);
-      if (control.violations.some((item) => item.invariant === invariant)) return false;
+      if (violates(await request.control(candidate, replayHorizon))) return false;
     }
     best = result;
     bestIsWhole = replayHorizon === undefined;
@@ -244,12 +247,12 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
   // printed command) is the complete run of those choices. (A liveness run was replayed whole already.)
   if (!bestIsWhole) {
     const full = await request.replay(choices, undefined);
-    if (full.violations.some((item) => item.invariant === invariant)) best = full;
+    if (violates(full)) best = full;
   }
   let control: ShrinkResult['control'];
   if (request.control !== undefined) {
     controlRuns += 1;
-    control = (await request.control(choices, undefined)).violations.some((item) => item.invariant === invariant) ? 'fails' : 'passes';
+    control = violates(await request.control(choices, undefined)) ? 'fails' : 'passes';
   }
   return { result: best, choices, invariant, runs, controlRuns, shrinks, stoppedBy, traceLength: size(best), ...(control === undefined ? {} : { control }) };
 

@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { SEED_MAX } from '../random/choices.ts';
 import type { Policy } from '../scheduler.ts';
+import { WALL_MS_MAX } from '../shrink.ts';
 import { parseFaultSelection, FaultSelectionError, type FaultSelection } from '../world/faults.ts';
 
 export class UsageError extends Error {
@@ -58,11 +59,12 @@ export type Args = RunArgs | HelpArgs | MutantsArgs | ConformanceArgs;
 export const POLICIES: readonly Policy[] = ['random', 'pct'];
 
 /**
- * A shrink's default wall-time budget: the benchmark's, so the command prints
- * the case the README reports (there, every mutant's first failure shrank to
- * its fixpoint within it; a wedged world's replays take seconds each).
+ * A shrink's default wall-time budget: shrinkRun's, which the benchmark uses,
+ * so the command prints the case the README reports (there, every mutant's
+ * first failure shrank to its fixpoint within it; a wedged world's replays
+ * take seconds each).
  */
-export const SHRINK_SECONDS = 60;
+export const SHRINK_SECONDS = WALL_MS_MAX / 1_000;
 
 export function parseSeed(text: string, flag: string): number {
   if (!/^\d+$/.test(text)) throw new UsageError(`${flag} must be a non-negative integer (0 … ${SEED_MAX}), got '${text}'`);

@@ -3,8 +3,7 @@
 // violated; 2 bad usage; 3 engine or adapter error.
 import { writeFileSync } from 'node:fs';
 import { builtInEngineNames, resolveRunEngine } from '../../conformance/engines.ts';
-import { findMutant, MUTANTS, mutantOverrides, shrinkTarget, type Mutant } from '../../conformance/mutants/index.ts';
-import { referenceAdapter } from '../../conformance/reference/adapter.ts';
+import { findMutant, MUTANTS, mutantOverrides } from '../../conformance/mutants/index.ts';
 import { AdapterNotFoundError } from '../adapter/load.ts';
 import { runCampaign } from '../campaign.ts';
 import { AdapterError } from '../errors.ts';
@@ -16,13 +15,14 @@ import { describeFaultSelection, FAULT_KINDS } from '../world/faults.ts';
 import { reportPathsProblem, runsFromShrink, writeCampaignReports, writeRunReports } from '../report/cli-reports.ts';
 import { ChoicesFormatError, decodeChoices, encodeChoices } from '../choices-codec.ts';
 import type { RecordedChoices } from '../random/choices.ts';
-import { shrinkRun, type ShrinkResult } from '../shrink.ts';
+import { RUNS_MAX, type ShrinkResult } from '../shrink.ts';
 import { textTimeline } from '../timeline-text.ts';
 import type { OptionOverrides } from '../world/options.ts';
 import { clientIds, workerIds } from '../world/workload.ts';
-import { HelpRequested, parseCliArgs, UsageError, type RunArgs } from './args.ts';
+import { HelpRequested, parseCliArgs, SHRINK_SECONDS, UsageError, type RunArgs } from './args.ts';
 import { processOutput, type Output } from './output.ts';
 import { optionsLines, progressBar, replayCommand, verdictLines } from './report.ts';
+import { shrinkFailure } from './shrink-failure.ts';
 
 export const EXIT = { pass: 0, violation: 1, usage: 2, adapter: 3 } as const;
 
@@ -46,7 +46,7 @@ Options:
   --json                                    one JSON object per seed on stdout (a campaign's shrink: one more, last)
   --trace FILE                              write the history of the (last) run as JSON lines
   --no-shrink                               report a failure without shrinking it
-  --shrink-seconds N                        wall-time budget of a shrink (default 60; it also stops after 1000 replays)
+  --shrink-seconds N                        wall-time budget of a shrink (default ${SHRINK_SECONDS}; it also stops after ${RUNS_MAX} replays)
   --html FILE                               write the run's report (timeline, verdict, replay) as one HTML file;
                                             with --seeds: a campaign summary, each failing seed's report beside it
   --svg FILE                                write the timeline alone as SVG (campaign: the first failing seed)
@@ -239,31 +239,6 @@ async function runCommand(args: RunArgs, output: Output): Promise<number> {
   }
   say(color.dim(`determinism: re-ran seeds ${campaign.resampled.join(', ')}: same trace hashes`));
   return exitFor(campaign.results);
-}
-
-/**
- * Shrinks a failing run by replaying it on `harness`. A mutant's run is shrunk
- * for the invariant the mutant names, so the story told is the incident's, not
- * whichever violation happened to come first.
- */
-async function shrinkFailure(harness: Harness, failing: RunResult, mutant: Mutant | undefined, overrides: OptionOverrides, seconds: number): Promise<ShrinkResult> {
-  const target = mutant === undefined ? undefined : shrinkTarget(mutant, failing.violations);
-  const run = (on: Harness) => (candidate: RecordedChoices, horizonMs: number | undefined) =>
-    on.run({ seed: failing.seed, ...overrides, choices: candidate, ...(horizonMs === undefined ? {} : { horizonMs }) });
-  // A mutant's shrunk case must fail by its bug: the reference engine, on the same choices, is the control.
-  const control = mutant === undefined ? undefined : new Harness(referenceAdapter);
-  try {
-    return await shrinkRun({
-      failing,
-      ...(target === undefined ? {} : { invariant: target }),
-      replay: run(harness),
-      ...(control === undefined ? {} : { control: run(control) }),
-      wallMsMax: seconds * 1_000,
-      nowMs: wallNowMs,
-    });
-  } finally {
-    await control?.close();
-  }
 }
 
 /** An engine or adapter that throws while running or shrinking gets one line and exit 3. */

@@ -2,12 +2,13 @@
 // Per mutant, 20 campaigns from different base seeds, each stopped at the first
 // seed whose violations include the invariant the mutant names: median
 // seeds-to-detection and wall seconds-to-detection; then one failure shrunk, with
-// its trace length. Everything runs in this process, one PGlite per mutant.
+// its trace length. Everything runs in this process, one PGlite per mutant (and
+// one for the reference engine, the shrink's control).
 import { performance } from 'node:perf_hooks';
-import { caughtBy, mutantOverrides, MUTANTS, shrinkTarget, type Mutant } from '../../conformance/mutants/index.ts';
-import { referenceAdapter } from '../../conformance/reference/adapter.ts';
+import { caughtBy, mutantOverrides, MUTANTS, type Mutant } from '../../conformance/mutants/index.ts';
+import { shrinkFailure } from '../../sim/cli/shrink-failure.ts';
 import { Harness } from '../../sim/harness.ts';
-import { relevantLength, shrinkRun } from '../../sim/shrink.ts';
+import { relevantLength } from '../../sim/shrink.ts';
 import { median } from './median.ts';
 
 export interface MutantBenchRow {
@@ -29,7 +30,6 @@ export interface MutantBenchRow {
 
 export async function benchMutant(mutant: Mutant, campaigns: number, seedsMax: number): Promise<MutantBenchRow> {
   const harness = new Harness(mutant.adapter);
-  const reference = new Harness(referenceAdapter);
   const overrides = mutantOverrides(mutant);
   const seedsToDetection: number[] = [];
   const wallSeconds: number[] = [];
@@ -48,19 +48,8 @@ export async function benchMutant(mutant: Mutant, campaigns: number, seedsMax: n
         }
       }
     }
-    let shrink: Awaited<ReturnType<typeof shrinkRun>> | undefined;
-    if (firstFailure !== undefined) {
-      const failing = firstFailure;
-      const target = shrinkTarget(mutant, failing.violations);
-      shrink = await shrinkRun({
-        failing,
-        ...(target === undefined ? {} : { invariant: target }),
-        replay: (choices, horizonMs) => harness.run({ seed: failing.seed, ...overrides, choices, ...(horizonMs === undefined ? {} : { horizonMs }) }),
-        control: (choices, horizonMs) => reference.run({ seed: failing.seed, ...overrides, choices, ...(horizonMs === undefined ? {} : { horizonMs }) }),
-        nowMs: () => performance.now(),
-        wallMsMax: 60_000,
-      });
-    }
+    // As the command shrinks it (sim/cli/shrink-failure.ts): the named invariant, the reference as control, 60 s.
+    const shrink = firstFailure === undefined ? undefined : await shrinkFailure(harness, firstFailure, mutant, overrides);
     return {
       mutant: mutant.name,
       invariant: mutant.invariant,
@@ -77,7 +66,6 @@ export async function benchMutant(mutant: Mutant, campaigns: number, seedsMax: n
     };
   } finally {
     await harness.close();
-    await reference.close();
   }
 }
 
