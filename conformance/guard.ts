@@ -58,6 +58,8 @@ export function guardAdapter(adapter: EngineAdapter, options: GuardOptions): Eng
   const guarded: EngineAdapter = {
     name: adapter.name,
     capabilities: adapter.capabilities,
+    // A declaration, not a call: nothing to guard.
+    ...(adapter.retryBackoffMaxMs === undefined ? {} : { retryBackoffMaxMs: adapter.retryBackoffMaxMs }),
     // The harness wraps what install and reset throw; only the deadline is added here.
     install: (db) => withDeadline('install', schemaMs, () => adapter.install(db)),
     async setup(db, now, world) {

@@ -22,6 +22,8 @@ export interface LivenessJudgeOptions {
   boundMs: number;
   aliveProcesses: ReadonlySet<string>;
   healCompleted: boolean;
+  /** The heal phase stalled: no job's row changed from `since` for more than `boundMs`. */
+  stall?: { since: number; boundMs: number };
 }
 
 export function judgeState(state: State, context: StateContext, capabilities: Capabilities): Violation[] {
@@ -47,5 +49,6 @@ export function judgeLiveness(history: History, finalState: State | null, capabi
     boundMs: options.boundMs,
     aliveProcesses: options.aliveProcesses,
     healCompleted: options.healCompleted,
+    ...(options.stall === undefined ? {} : { stall: options.stall }),
   });
 }

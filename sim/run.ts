@@ -113,6 +113,7 @@ export async function runSeed(request: RunRequest): Promise<RunResult> {
     boundMs: orphanBoundMs(options),
     aliveProcesses: new Set(outcome.aliveProcesses),
     healCompleted: outcome.healStop === 'done',
+    ...(outcome.stall === null ? {} : { stall: outcome.stall }),
   });
   const violations = [...outcome.stateViolations, ...historyVerdict.violations, ...livenessVerdict.violations].sort(byPosition);
   const notApplicable = mergeNotApplicable([...historyVerdict.notApplicable, ...livenessVerdict.notApplicable]);

@@ -123,6 +123,15 @@ export interface EngineAdapter {
    * When it returns any, the harness calls observe() and the pure checkers for the explanation.
    */
   checkState?(db: Database, now: number, context: StateContext): Promise<string[]>;
+  /**
+   * The longest a failed attempt's job waits before it can be claimed again
+   * (the engine's retry backoff, as the adapter's fail() leaves it), ms. With
+   * it and observe(), the simulator ends a heal phase in which no job's row has
+   * changed for longer than any recovery takes (world/options.ts stallBoundMs)
+   * instead of running it to its budget. Leave it out when the engine has waits
+   * of its own beyond the world's timings: the heal then runs to its budget.
+   */
+  readonly retryBackoffMaxMs?: number;
 }
 
 const fn = z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', 'expected a function');
@@ -138,4 +147,5 @@ export const AdapterShapeSchema = z.object({
   open: fn,
   observe: optionalFn,
   checkState: optionalFn,
+  retryBackoffMaxMs: z.number().int().nonnegative().optional(),
 });

@@ -5,12 +5,10 @@
 // self-reap). A graceful stop interrupts the step, releases the job and shuts
 // down (incident 001's shutdown race).
 import type { ClaimedJob } from '../adapter/contract.ts';
+import { IDLE_BACKOFF_DOUBLINGS_MAX } from '../world/options.ts';
 import type { JobPayload } from '../world/workload.ts';
 import { enqueueLoop } from './enqueue-loop.ts';
 import type { ProcessRuntime } from './runtime.ts';
-
-/** Idle polling backs off to at most 2^4 = 16 poll intervals. */
-const IDLE_BACKOFF_DOUBLINGS_MAX = 4;
 
 export async function workerProgram(runtime: ProcessRuntime): Promise<void> {
   const { session, options, process } = runtime;

@@ -193,6 +193,30 @@ export function healBudgetFor(options: WorldOptions): number {
   return recoveryMs + drainMs + 10_000;
 }
 
+/** An idle worker's polls back off to at most 2^4 = 16 poll intervals (sim/processes/worker.ts). */
+export const IDLE_BACKOFF_DOUBLINGS_MAX = 4;
+
+/**
+ * The longest a heal phase can go without any job's row changing while work
+ * remains, in a world whose engine recovers as it should: every wait a job can
+ * be in, one after the other. A dead owner looks dead after the threshold (plus
+ * skew both ways) and is reaped at the next reaper turn; a lock its reap left
+ * behind expires after its TTL; an idle worker's backed-off poll then claims;
+ * a live worker's step ends; a failed attempt waits out the engine's retry
+ * backoff; the world reads the rows once per reaper interval. (The heal starts
+ * every dead process at once and stops every fault, so no restart delay or
+ * pause is among the waits.) Past this bound with no change the world has
+ * stalled, and running on to the heal budget (which assumes every job drains
+ * one at a time through every attempt) only repeats the same idle turns: a
+ * wedged run of 47 jobs polled through 807 s of budget for one verdict.
+ */
+export function stallBoundMs(options: WorldOptions, retryBackoffMaxMs: number): number {
+  const recognizeDeathMs = options.reaperThresholdMs + 2 * options.clockSkewMaxMs + options.reaperIntervalMs;
+  const idlePollMs = options.pollIntervalMs * 2 ** IDLE_BACKOFF_DOUBLINGS_MAX;
+  const observeMs = options.reaperIntervalMs;
+  return recognizeDeathMs + options.lockTtlMs + idlePollMs + options.stepMsMax + retryBackoffMaxMs + observeMs + 1_000;
+}
+
 /** The slack ORPHANS_RECOVERED grants beyond the reaper threshold. */
 export function orphanBoundMs(options: WorldOptions): number {
   return options.reaperIntervalMs + options.lockTtlMs + options.pollIntervalMs + options.heartbeatIntervalMs + 2 * options.clockSkewMaxMs + 100;

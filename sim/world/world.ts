@@ -18,7 +18,7 @@ import { Recorder } from '../recorder.ts';
 import { RecordingSession } from '../recording-session.ts';
 import { ScheduledDatabase } from '../scheduled-database.ts';
 import { Scheduler, type Fiber, type SimProcess, type StopReason, type TurnDecision } from '../scheduler.ts';
-import type { WorldOptions } from './options.ts';
+import { stallBoundMs, type WorldOptions } from './options.ts';
 import { fiberPicker, generationOfRun, slotOfRun } from './picker.ts';
 import { StoryTracker, type StoryFault } from './story-faults.ts';
 import { clientIds, workerIds, type PlannedJob, type Workload } from './workload.ts';
@@ -64,8 +64,11 @@ export interface WorldParts {
 
 export interface WorldOutcome {
   safetyStop: StopReason;
-  healStop: StopReason | 'horizon';
+  /** 'stalled': no job's row changed for the stall bound while work remained (stallSince says since when). */
+  healStop: StopReason | 'horizon' | 'stalled';
   healTime: number;
+  /** For a heal phase that stalled: when the job rows last changed, and the bound the stall outlasted. */
+  stall: { since: number; boundMs: number } | null;
   endTime: number;
   /** State violations seen during the run, first per invariant and job. */
   stateViolations: Violation[];
@@ -163,7 +166,7 @@ export class World {
       timeMax: horizon === undefined ? options.safetyMs : Math.min(options.safetyMs, horizon),
     });
     // With a horizon (a shrinking replay of a safety violation) the run ends here: no heal, no end state.
-    let healStop: StopReason | 'horizon' = 'horizon';
+    let healStop: WorldOutcome['healStop'] = 'horizon';
     if (horizon === undefined) {
       if (safetyStop !== 'error') {
         if (this.scheduler.now < options.safetyMs && !this.allDone() && safetyStop === 'time') this.scheduler.now = options.safetyMs;
@@ -173,18 +176,21 @@ export class World {
         safetyStop === 'error'
           ? 'error'
           : await this.scheduler.run({
-              until: () => this.drained(),
+              until: () => this.drained() || this.stalled(),
               stepsMax: options.stepsMax * 2,
               timeMax: this.healTime + options.healBudgetMs,
             });
+      if (healStop === 'done' && !this.allDone()) healStop = 'stalled';
     }
     const error = this.scheduler.error;
+    const stallBound = this.stallBound();
     let finalState: State | null = null;
     if (error === undefined && horizon === undefined && adapter.observe !== undefined) finalState = toSimulatedTime(await adapter.observe(db, EPOCH_MS + this.scheduler.now));
     return {
       safetyStop,
       healStop,
       healTime: this.healTime,
+      stall: healStop === 'stalled' && stallBound !== null ? { since: this.stallSince(), boundMs: stallBound } : null,
       endTime: this.scheduler.now,
       stateViolations: this.stateViolations,
       finalState,
@@ -637,6 +643,36 @@ export class World {
     const state = await adapter.observe(db, EPOCH_MS + this.scheduler.now);
     const enqueued = new Set(this.enqueuedJobs.values());
     for (const job of state.jobs) if (enqueued.has(job.id) && (job.status === 'completed' || job.status === 'failed' || job.status === 'cancelled')) this.terminalJobs.add(job.id);
+    const rows = state.jobs.map((job) => `${job.id}:${job.status}:${job.attempts}:${job.owner ?? ''}:${job.leaseToken ?? ''}`).join(',');
+    if (rows !== this.jobRows) {
+      this.jobRows = rows;
+      this.rowsChangedAt = this.scheduler.now;
+    }
+  }
+
+  /** The job rows as last observed (id, status, attempts, owner, lease of each), and when they last changed. */
+  private jobRows = '';
+  private rowsChangedAt = 0;
+
+  /**
+   * The heal phase has stalled: work remains, and no job's row has changed for
+   * longer than any recovery takes (world/options.ts stallBoundMs), so nothing
+   * more will happen before the budget. Only for an engine that states its
+   * retry backoff and has a view of its rows; otherwise the budget decides.
+   */
+  private stalled(): boolean {
+    const bound = this.stallBound();
+    return bound !== null && this.scheduler.now - this.stallSince() > bound && !this.allDone();
+  }
+
+  private stallBound(): number | null {
+    const { adapter, options } = this.parts;
+    if (adapter.observe === undefined || adapter.retryBackoffMaxMs === undefined) return null;
+    return stallBoundMs(options, adapter.retryBackoffMaxMs);
+  }
+
+  private stallSince(): number {
+    return Math.max(this.rowsChangedAt, this.healTime);
   }
 
   private stateContext(): StateContext {

@@ -68,8 +68,14 @@ export interface LivenessOptions {
   aliveProcesses: Iterable<string>;
   /** Global simulated time the run ended; defaults to the time of the last event. */
   endTime?: number;
-  /** Whether the heal phase ended because the work drained (false: it was cut by its budget). Used in explanations. */
+  /** Whether the heal phase ended because the work drained (false: it was cut by its budget, or it stalled). Used in explanations. */
   healCompleted?: boolean;
+  /**
+   * The heal phase was ended because it stalled: no job's row changed from
+   * `since` for longer than `boundMs`, longer than any recovery takes. Used in
+   * explanations.
+   */
+  stall?: { since: number; boundMs: number };
 }
 
 export type LivenessChecker = (history: History, finalState: State, options: LivenessOptions) => Violation[];

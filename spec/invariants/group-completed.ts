@@ -7,7 +7,7 @@ import { TERMINAL_STATUSES, type JobState, type State } from '../state.ts';
 import type { Violation } from '../verdict.ts';
 import type { LivenessInvariant, LivenessOptions } from './definition.ts';
 import { at } from './explain.ts';
-import { judgedAt } from './liveness-time.ts';
+import { healCutText, judgedAt } from './liveness-time.ts';
 
 export function checkGroupCompleted(history: History, finalState: State, options: LivenessOptions): Violation[] {
   const time = judgedAt(history, options);
@@ -33,7 +33,7 @@ export function checkGroupCompleted(history: History, finalState: State, options
       jobs: ids,
       processes: [],
       explanation:
-        `Let all ${jobs.length} members of group ${group.id} (job${ids.length === 1 ? '' : 's'} ${ids.join(', ')}) be terminal when liveness is judged at ${at(time)}${options.healCompleted === false ? ' (the heal phase was cut by its budget)' : ''}. ` +
+        `Let all ${jobs.length} members of group ${group.id} (job${ids.length === 1 ? '' : 's'} ${ids.join(', ')}) be terminal when liveness is judged at ${at(time)}${healCutText(options)}. ` +
         (group.status === 'open'
           ? `Then the group is still open, because no tryCompleteGroup fired it after its last member ended (GROUP_END never ran, incident 001).`
           : `Then the group ended ${group.status}, but ${failed === undefined ? 'every member completed' : `member job ${failed.id} failed`}, so it should have ended ${expected}.`),

@@ -16,5 +16,16 @@ export function aliveSet(options: LivenessOptions): ReadonlySet<string> {
 
 /** For a sentence that starts with "Let the faults stop at … and": "the heal phase end at t=9000". */
 export function healEndText(options: LivenessOptions, time: number): string {
-  return options.healCompleted === false ? `the heal phase be cut by its budget at t=${time}` : `the heal phase end at t=${time}`;
+  if (options.healCompleted !== false) return `the heal phase end at t=${time}`;
+  return options.stall === undefined ? `the heal phase be cut by its budget at t=${time}` : `the heal phase be stopped at t=${time}${stallText(options.stall)}`;
+}
+
+/** For a clause after a time: " (the heal phase was cut by its budget)", or nothing when the work drained. */
+export function healCutText(options: LivenessOptions): string {
+  if (options.healCompleted !== false) return '';
+  return options.stall === undefined ? ' (the heal phase was cut by its budget)' : ` (the heal phase was stopped${stallText(options.stall)})`;
+}
+
+function stallText(stall: NonNullable<LivenessOptions['stall']>): string {
+  return ` because it had stalled: no job's row had changed since t=${stall.since}, longer than any recovery takes (${stall.boundMs} ms)`;
 }
