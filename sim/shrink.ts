@@ -12,7 +12,8 @@
 //   1. structure — remove processes (and their schedule entries and sub-streams),
 //      groups, jobs, and whole loops' fault streams; cut a liveness run's safety
 //      phase short;
-//   2. fault events — zero each fault that fired, one by one;
+//   2. fault events — zero each fault that fired, one by one; fewer and sooner
+//      container restarts (with every arrival, when a restart alone cannot move);
 //   3. choices — lower the world's shape draws, zero ranges of every stream.
 // After the first round the faults that fired become story faults
 // (world/story-faults.ts): each tied to the job or start it followed, not to a
@@ -28,13 +29,13 @@
 import { LIVENESS_INVARIANTS } from '../spec/catalog.ts';
 import { cloneChoices, type RecordedChoices, type StreamName } from './random/choices.ts';
 import type { RunResult } from './run.ts';
-import { orphanBoundMs } from './world/options.ts';
+import { orphanBoundMs, RESTART_COUNT_DRAW } from './world/options.ts';
 import { jobTimeDraws } from './shrink/job-draws.ts';
 import { canonicalFaults, firedPositions, firstFiredFrame, withoutFaults } from './shrink/turn-faults.ts';
 import { slotOfCode } from './world/picker.ts';
-import { clientIds, redrawWorkload, workerIds, type PlannedJob } from './world/workload.ts';
+import { ARRIVAL_STEP_MS, clientIds, redrawWorkload, workerIds, type PlannedJob } from './world/workload.ts';
 import type { StoryFault } from './world/story-faults.ts';
-import { TURN_FRAME } from './world/world.ts';
+import { RESTART_DRAWS, TURN_FRAME } from './world/world.ts';
 
 export interface ShrinkRequest {
   /** The failing run to shrink. */
@@ -235,6 +236,7 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
     await pass('advanceFaults', advanceFaults);
     await pass('removeStoryFaults', removeStoryFaults);
     await pass('lowerStoryFaults', lowerStoryFaults);
+    await pass('lowerRestarts', lowerRestarts);
     await pass('lowerShape', () => lowerValues('workload', WORKLOAD_SHAPE_DRAWS));
     await pass('lowerJobTimes', lowerJobTimes);
     await pass('zeroFaultSwitches', zeroFaultSwitches);
@@ -474,6 +476,34 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
         await lowerNumber(() => storyFaults()[index]?.pauseSteps ?? 1, (value) => withStoryFaults(storyFaults().map((fault, at) => (at === index ? { ...fault, pauseSteps: value } : fault))), { floor: 1, steps: FAULT_STEPS });
       }
     }
+  }
+
+  /**
+   * Container restarts sooner (at 1 s, then a few bisection steps): a restart
+   * falls at a drawn time of the safety phase, not after a job or a start, so
+   * no story fault carries it. Alone it often cannot move: the job it must
+   * catch in flight arrives later, and lowering that arrival alone lets the job
+   * finish before the restart. So then the two move together: the restart and
+   * every job's arrival, earlier by the same time.
+   */
+  async function lowerRestarts(): Promise<void> {
+    if ((choices.faults[RESTART_COUNT_DRAW] ?? 0) > 0) await lowerAt('faults', RESTART_COUNT_DRAW);
+    for (const index of RESTART_DRAWS) {
+      if ((choices.faults[index] ?? 0) === 0) continue;
+      await lowerAt('faults', index, false, FAULT_STEPS);
+      await lowerNumber(() => choices.faults[index] ?? 0, (value) => withStorySooner(index, value), { steps: FAULT_STEPS });
+    }
+  }
+
+  /** Restart `index` at draw `value` (1 ms a unit), and every arrival earlier by as much (to no earlier than 0). */
+  function withStorySooner(index: number, value: number): RecordedChoices {
+    const shiftMs = (choices.faults[index] ?? 0) - value;
+    const workload = [...choices.workload];
+    const arrivals = new Set(plannedJobs().flatMap((job) => jobTimeDraws(best.options, choices, job.k)?.delay ?? []));
+    for (const draw of arrivals) workload[draw] = Math.max(0, (workload[draw] ?? 0) - Math.round(shiftMs / ARRIVAL_STEP_MS));
+    const faults = [...choices.faults];
+    faults[index] = value;
+    return { ...choices, faults, workload };
   }
 
   /**

@@ -79,6 +79,15 @@ export interface OptionOverrides {
 /** Jobs a world may have (workload.ts draws this many, whatever the count, so removing one shifts no other). */
 export const JOBS_MAX = 48;
 
+/**
+ * Draws drawOptions takes from the faults stream: one switch per fault kind,
+ * then skew and the six rates (each padded when its kind is off). The world's
+ * own draws (container restart times) follow them.
+ */
+export const FAULT_OPTION_DRAWS = FAULT_KINDS.length + 7;
+/** The faults-stream draw of the number of container restarts (1 or 2): after the switches, skew, crash, lost ack, pause and pid reuse. */
+export const RESTART_COUNT_DRAW = FAULT_KINDS.length + 5;
+
 /** Queues a world may have; their limits hold this many positions of the workload stream. */
 const QUEUES_MAX = 3;
 

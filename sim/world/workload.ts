@@ -53,6 +53,8 @@ export const JOBS_DRAWN = JOBS_MAX;
 export const JOB_DRAWS = 8;
 export const JOB_DURATION_DRAW = 3;
 export const JOB_DELAY_DRAW = 7;
+/** A job's arrival is its delay draw (0–1000) times this: arrivals spread over the first 20 simulated seconds. */
+export const ARRIVAL_STEP_MS = 20;
 
 /**
  * The jobs of the world. `structure` removes jobs and processes a shrinker took
@@ -122,8 +124,8 @@ export function drawWorkload(options: WorldOptions, random: Random, structure?: 
     };
     if (options.resourceKeys > 0 && draw.resource % 3 === 2) spec.resourceKey = `r${(draw.resource >> 2) % options.resourceKeys}`;
     if (membership !== undefined) spec.group = membership.group;
-    // Spread arrivals over the first 20 simulated seconds; a group arrives together.
-    jobs.push({ k, enqueuer, delayMs: raw[leader]!.delay * 20, spec });
+    // A group arrives together.
+    jobs.push({ k, enqueuer, delayMs: raw[leader]!.delay * ARRIVAL_STEP_MS, spec });
   }
   return { jobs, groups, enqueuers };
 }

@@ -18,13 +18,16 @@ import { Recorder } from '../recorder.ts';
 import { RecordingSession } from '../recording-session.ts';
 import { ScheduledDatabase } from '../scheduled-database.ts';
 import { Scheduler, type Fiber, type SimProcess, type StopReason, type TurnDecision } from '../scheduler.ts';
-import { stallBoundMs, type WorldOptions } from './options.ts';
+import { FAULT_OPTION_DRAWS, stallBoundMs, type WorldOptions } from './options.ts';
 import { fiberPicker, generationOfRun, slotOfRun } from './picker.ts';
 import { StoryTracker, type StoryFault } from './story-faults.ts';
 import { clientIds, workerIds, type PlannedJob, type Workload } from './workload.ts';
 
 /** Container restarts a run may have (options draw 1 or 2); their times hold this many positions of the faults stream. */
 const RESTARTS_MAX = 2;
+
+/** Positions of the container restarts' times in the faults stream (after drawOptions' draws; unused ones padded). */
+export const RESTART_DRAWS: readonly number[] = Array.from({ length: RESTARTS_MAX }, (_, index) => FAULT_OPTION_DRAWS + index);
 
 /** Positions of a loop's fault sub-stream each turn takes (see World.beforeTurn). */
 export const TURN_FRAME = 6;

@@ -2,14 +2,18 @@
 // tells a fault that fired from a draw that did not (a non-zero draw is usually
 // NO fault), and finds the draw that sets a group member's arrival (its group's
 // first member's); if the world's layout moved, these would silently stop
-// shrinking anything, so they are checked against the world's own draws.
-import { describe, expect, it } from 'vitest';
+// shrinking anything, so they are checked against the world's own draws. The
+// same holds for the container restarts' times, which the shrinker lowers.
+import { afterAll, describe, expect, it } from 'vitest';
+import { referenceAdapter } from '../../conformance/reference/adapter.ts';
+import { Harness } from '../../sim/harness.ts';
 import { arrivalLeader, jobTimeDraws } from '../../sim/shrink/job-draws.ts';
 import { canonicalFaults, firedPositions, firstFiredFrame, withoutFaults } from '../../sim/shrink/turn-faults.ts';
-import { streamsFromSeed } from '../../sim/random/choices.ts';
-import { drawOptions, type FaultRates } from '../../sim/world/options.ts';
+import { streamsFromChoices, streamsFromSeed } from '../../sim/random/choices.ts';
+import { parseFaultSelection } from '../../sim/world/faults.ts';
+import { drawOptions, FAULT_OPTION_DRAWS, RESTART_COUNT_DRAW, type FaultRates } from '../../sim/world/options.ts';
 import { drawWorkload, redrawWorkload } from '../../sim/world/workload.ts';
-import { TURN_FRAME } from '../../sim/world/world.ts';
+import { RESTART_DRAWS, TURN_FRAME } from '../../sim/world/world.ts';
 
 const rates: FaultRates = { crashPerMille: 5, lostAckPerMille: 15, pausePerMille: 20, pidReusePercent: 0, restarts: 0, shutdownPerMille: 0 };
 
@@ -56,5 +60,40 @@ describe('the draw that sets a job’s arrival', () => {
     }
     // The seeds have groups whose later members are not their own leaders (else this checks nothing).
     expect(members).toBeGreaterThan(10);
+  });
+});
+
+describe('the draws that set the container restarts’ times', () => {
+  const harness = new Harness(referenceAdapter);
+  afterAll(() => harness.close());
+
+  it('set the number of restarts at the draw the shrinker lowers', () => {
+    const { streams, recorded } = streamsFromSeed(1);
+    drawOptions(1, streams, { faults: parseFaultSelection('restart') });
+    const drawn = recorded().faults;
+    const withCount = (value: number) => drawOptions(1, streamsFromChoices({ ...recorded(), faults: drawn.map((draw, index) => (index === RESTART_COUNT_DRAW ? value : draw)) }).streams, { faults: parseFaultSelection('restart') });
+    expect(withCount(0).rates.restarts).toBe(1);
+    expect(withCount(1).rates.restarts).toBe(2);
+  });
+
+  it('follow drawOptions’ fault draws, swarm or not, for 40 seeds', () => {
+    for (let seed = 0; seed < 40; seed += 1) {
+      for (const overrides of [{}, { faults: parseFaultSelection('restart,pause') }]) {
+        const { streams, recorded } = streamsFromSeed(seed);
+        drawOptions(seed, streams, overrides);
+        expect(recorded().faults.length, `seed ${seed}`).toBe(FAULT_OPTION_DRAWS);
+      }
+    }
+  });
+
+  it('are where the world reads them: the restarts fall at 1 s plus the draws', { timeout: 60_000 }, async () => {
+    const result = await harness.run({ seed: 3, faults: parseFaultSelection('restart'), world: { jobs: 4 } });
+    expect(result.options.rates.restarts).toBeGreaterThan(0);
+    const drawn = RESTART_DRAWS.slice(0, result.options.rates.restarts).map((index) => 1_000 + result.choices.faults[index]!);
+    const restarts = result.history.filter((event) => event.type === 'world' && event.op === 'restart').map((event) => event.time);
+    // A restart drawn after the heal (the work drained before it) never falls.
+    const heal = result.history.find((event) => event.type === 'world' && event.op === 'heal')!.time;
+    expect(restarts.length).toBeGreaterThan(0);
+    expect(restarts).toEqual(drawn.filter((time) => time < heal).sort((a, b) => a - b));
   });
 });
