@@ -67,7 +67,7 @@ export interface WorldParts {
 
 export interface WorldOutcome {
   safetyStop: StopReason;
-  /** 'stalled': no job's row changed for the stall bound while work remained (stallSince says since when). */
+  /** 'stalled': no job's row changed for the stall bound while work remained (`stall` says since when). */
   healStop: StopReason | 'horizon' | 'stalled';
   healTime: number;
   /** For a heal phase that stalled: when the job rows last changed, and the bound the stall outlasted. */

@@ -30,6 +30,16 @@ describe('ALL_TERMINAL', () => {
     expect(unclaimed!.explanation).toContain('no worker claimed it');
   });
 
+  it('says how the heal phase ended: drained, cut by its budget, or stopped as stalled', () => {
+    const finalState = stateOf({ jobs: [jobRow(2)] });
+    const text = (extra: Partial<LivenessOptions>) => checkAllTerminal(empty, finalState, { ...options, ...extra })[0]!.explanation;
+    expect(text({})).toContain('Let the faults stop at t=2000 and the heal phase end at t=9000.');
+    expect(text({ healCompleted: false })).toContain('the heal phase be cut by its budget at t=9000.');
+    expect(text({ healCompleted: false, stall: { since: 3000, boundMs: 5500 } })).toContain(
+      "the heal phase be stopped at t=9000 because it had stalled: no job's row had changed since t=3000, longer than any recovery takes (5500 ms).",
+    );
+  });
+
   it('passes when every job is terminal', () => {
     const finalState = stateOf({ jobs: [jobRow(1, { status: 'completed' }), jobRow(2, { status: 'failed' }), jobRow(3, { status: 'cancelled' })] });
     expect(checkAllTerminal(empty, finalState, options)).toEqual([]);
@@ -121,6 +131,12 @@ describe('GROUP_COMPLETED', () => {
     const [violation] = checkGroupCompleted(empty, stateOf({ jobs: members, groups: [{ id: 'g', size: 2, status: 'open' }] }), options);
     expect(violation).toMatchObject({ invariant: 'GROUP_COMPLETED', jobs: [1, 2] });
     expect(violation!.explanation).toContain('the group is still open');
+  });
+
+  it('says when the heal phase was stopped as stalled', () => {
+    const stalled = { ...options, healCompleted: false, stall: { since: 3000, boundMs: 5500 } };
+    const [violation] = checkGroupCompleted(empty, stateOf({ jobs: members, groups: [{ id: 'g', size: 2, status: 'open' }] }), stalled);
+    expect(violation!.explanation).toContain("be terminal when liveness is judged at t=9000 (the heal phase was stopped because it had stalled: no job's row had changed since t=3000");
   });
 
   it('flags a group that ended with the wrong outcome', () => {
