@@ -236,10 +236,11 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
     await pass('advanceFaults', advanceFaults);
     await pass('removeStoryFaults', removeStoryFaults);
     await pass('lowerStoryFaults', lowerStoryFaults);
-    await pass('lowerRestarts', lowerRestarts);
     await pass('lowerShape', () => lowerValues('workload', WORKLOAD_SHAPE_DRAWS));
     await pass('lowerJobTimes', lowerJobTimes);
     await pass('zeroFaultSwitches', zeroFaultSwitches);
+    // After the switches: a story that needs no restart loses them there, before moving them could change its path.
+    await pass('lowerRestarts', lowerRestarts);
     for (const stream of ['workload', 'schedule'] as const) await pass(`zeroRanges ${stream}`, () => zeroRanges(() => choices[stream], (next) => ({ ...choices, [stream]: next })));
     for (const key of keyedNames()) await pass(`zeroRanges ${key}`, () => zeroRanges(() => choices.keyed?.[key] ?? [], (next) => withKeyed(key, next)));
     // A first round with no cut still hands over to the story faults' round.
@@ -487,8 +488,9 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
    * every job's arrival, earlier by the same time.
    */
   async function lowerRestarts(): Promise<void> {
+    if (best.options.rates.restarts === 0) return;
     if ((choices.faults[RESTART_COUNT_DRAW] ?? 0) > 0) await lowerAt('faults', RESTART_COUNT_DRAW);
-    for (const index of RESTART_DRAWS) {
+    for (const index of RESTART_DRAWS.slice(0, best.options.rates.restarts)) {
       if ((choices.faults[index] ?? 0) === 0) continue;
       await lowerAt('faults', index, false, FAULT_STEPS);
       await lowerNumber(() => choices.faults[index] ?? 0, (value) => withStorySooner(index, value), { steps: FAULT_STEPS });
