@@ -38,8 +38,8 @@ describe('a stalled heal phase', () => {
 
   it('ends once no job row has changed for the stall bound, with the verdict the budget gives', { timeout: 120_000 }, async () => {
     expect(mutant.adapter.retryBackoffMaxMs).toBe(0);
-    const stalled = await harness.run({ seed: SEED, ...overrides, });
-    const full = await budget.run({ seed: SEED, ...overrides, });
+    const stalled = await harness.run({ seed: SEED, ...overrides });
+    const full = await budget.run({ seed: SEED, ...overrides });
 
     const bound = stallBoundMs(stalled.options, 0);
     expect(stalled.phases.heal).toBe('stalled');
@@ -60,7 +60,7 @@ describe('a stalled heal phase', () => {
   });
 
   it('never cuts a world that recovers: the reference on the same seed drains', { timeout: 120_000 }, async () => {
-    const drained = await reference.run({ seed: SEED, ...overrides, });
+    const drained = await reference.run({ seed: SEED, ...overrides });
     expect(drained.violations).toEqual([]);
     expect(drained.phases.heal).toBe('done');
   });
