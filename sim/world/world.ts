@@ -122,9 +122,16 @@ export class World {
   private readonly lostAcks = new Map<SimProcess, StoryFault>();
   /** Engine job id → planned job k, for anchors that survive removing other jobs. */
   private readonly jobKeys = new Map<number, number>();
+  /**
+   * How long a heal phase may go with no job's row changing before it counts as
+   * stalled (world/options.ts stallBoundMs); null for an engine without a view of
+   * its rows or without a stated retry backoff, whose heal runs to its budget.
+   */
+  private readonly stallBound: number | null;
 
   constructor(private readonly parts: WorldParts) {
     const { options, streams } = parts;
+    this.stallBound = parts.adapter.observe === undefined || parts.adapter.retryBackoffMaxMs === undefined ? null : stallBoundMs(options, parts.adapter.retryBackoffMaxMs);
     this.os = new SimulatedOs(options.pidMax);
     this.scheduler = new Scheduler({
       policy: options.policy,
@@ -186,14 +193,13 @@ export class World {
       if (healStop === 'done' && !this.allDone()) healStop = 'stalled';
     }
     const error = this.scheduler.error;
-    const stallBound = this.stallBound();
     let finalState: State | null = null;
     if (error === undefined && horizon === undefined && adapter.observe !== undefined) finalState = toSimulatedTime(await adapter.observe(db, EPOCH_MS + this.scheduler.now));
     return {
       safetyStop,
       healStop,
       healTime: this.healTime,
-      stall: healStop === 'stalled' && stallBound !== null ? { since: this.stallSince(), boundMs: stallBound } : null,
+      stall: healStop === 'stalled' && this.stallBound !== null ? { since: this.stallSince(), boundMs: this.stallBound } : null,
       endTime: this.scheduler.now,
       stateViolations: this.stateViolations,
       finalState,
@@ -635,7 +641,8 @@ export class World {
   /**
    * During healing, progress is also read from the engine's rows now and then: a
    * job whose terminal write lost its ack is terminal in the rows but unknown to
-   * the history, and waiting for it would run the heal phase to its budget.
+   * the history, and waiting for it would run the heal phase to its budget. The
+   * same reading notes when the job rows last changed, for stalled().
    */
   private async observeProgress(): Promise<void> {
     const { adapter, db, options } = this.parts;
@@ -659,19 +666,11 @@ export class World {
 
   /**
    * The heal phase has stalled: work remains, and no job's row has changed for
-   * longer than any recovery takes (world/options.ts stallBoundMs), so nothing
-   * more will happen before the budget. Only for an engine that states its
-   * retry backoff and has a view of its rows; otherwise the budget decides.
+   * longer than any recovery takes, so nothing more will happen before the
+   * budget.
    */
   private stalled(): boolean {
-    const bound = this.stallBound();
-    return bound !== null && this.scheduler.now - this.stallSince() > bound && !this.allDone();
-  }
-
-  private stallBound(): number | null {
-    const { adapter, options } = this.parts;
-    if (adapter.observe === undefined || adapter.retryBackoffMaxMs === undefined) return null;
-    return stallBoundMs(options, adapter.retryBackoffMaxMs);
+    return this.stallBound !== null && this.scheduler.now - this.stallSince() > this.stallBound && !this.allDone();
   }
 
   private stallSince(): number {
