@@ -1,16 +1,34 @@
 // A run as a readable timeline: one line per event (time, process, pid,
-// operation, job, lease, outcome), the violating step marked. Heartbeats are
-// folded into a count per line of other activity, because they are most of a
-// history and none of its story.
-import type { History, HistoryEvent } from '../spec/history.ts';
+// operation, job, lease, outcome), the violating step marked. Two kinds of
+// event carry no story and are folded by default:
+//   - heartbeats (invoke and outcome), into a count of their events on the
+//     next line of other activity (they are most of a history);
+//   - idle stretches: runs of operations that reported doing nothing (a claim
+//     that got no job, a reap that removed and requeued nothing, a sanitize
+//     that healed nothing) with their heartbeats, into one line that counts
+//     them. A liveness case's evidence runs to a deadline, and what fills the
+//     wait is one live worker polling and reaping to no effect: a stretch of
+//     60 such events says "time passed and nothing was recovered", which one
+//     line says as well (TLC prints a liveness counterexample's stuttering tail
+//     as one step).
+// `every: true` prints every event instead (the CLI's --every-event).
+import type { History, HistoryEvent, OperationEvent } from '../spec/history.ts';
 import type { Violation } from '../spec/verdict.ts';
+import type { ShrinkResult } from './shrink.ts';
 
 export interface TimelineOptions {
   /** Show events up to this index (the violation, for a safety invariant). */
   endIndex?: number;
-  /** Keep heartbeat lines instead of folding them. */
-  heartbeats?: boolean;
+  /** One line per event: no heartbeat or idle-stretch folding. */
+  every?: boolean;
 }
+
+/**
+ * An idle stretch is folded only when it would otherwise take at least this
+ * many lines (heartbeats aside): shorter ones read as well unfolded, and a
+ * single empty poll is often part of a story (group-snapshot-then-update's).
+ */
+export const IDLE_FOLD_MIN_LINES = 4;
 
 export function textTimeline(history: History, violations: readonly Violation[], options: TimelineOptions = {}): string[] {
   const marked = new Map<number, Violation[]>();
@@ -21,21 +39,166 @@ export function textTimeline(history: History, violations: readonly Violation[],
     marked.set(violation.eventIndex, list);
   }
   const end = Math.min(options.endIndex ?? history.length - 1, history.length - 1);
+  const shown = history.slice(0, end + 1);
+  const stretches = options.every ? new Map<number, number>() : idleStretches(shown, marked);
   const lines: string[] = [];
   let folded = 0;
   for (let index = 0; index <= end; index += 1) {
-    const event = history[index]!;
+    const stretchEnd = stretches.get(index);
+    if (stretchEnd !== undefined) {
+      lines.push(`   ${foldLine(shown.slice(index, stretchEnd + 1), folded)}`);
+      folded = 0;
+      index = stretchEnd;
+      continue;
+    }
+    const event = shown[index]!;
     const isMarked = marked.has(index);
-    if (!options.heartbeats && event.type !== 'world' && event.op === 'heartbeat' && event.applied !== false && !isMarked) {
+    if (!options.every && isHeartbeat(event) && !isMarked) {
       folded += 1;
       continue;
     }
-    const suffix = folded > 0 ? `  (+${folded} heartbeats)` : '';
+    const suffix = folded > 0 ? `  (+${folded} heartbeat events)` : '';
     folded = 0;
     lines.push(`${isMarked ? '>>' : '  '} ${formatEvent(event)}${suffix}`);
-    for (const violation of marked.get(index) ?? []) lines.push(`   ^ ${violation.invariant}: ${violation.explanation}`);
+    for (const violation of marked.get(index) ?? []) lines.push(`${EXPLANATION_PREFIX}${violation.invariant}: ${violation.explanation}`);
   }
   return lines;
+}
+
+/** A shrunk case as the command prints it: its events through the end of the evidence, its invariant's violations marked. */
+export function shrunkTimeline(shrunk: ShrinkResult, options: Omit<TimelineOptions, 'endIndex'> = {}): string[] {
+  const targeted = shrunk.result.violations.filter((violation) => violation.invariant === shrunk.invariant);
+  return textTimeline(shrunk.result.history, targeted, { ...options, endIndex: shrunk.traceLength - 1 });
+}
+
+/** Lines of a timeline that show events (the `^` lines under a marked event explain it). */
+export function eventLineCount(lines: readonly string[]): number {
+  return lines.filter((line) => !line.startsWith(EXPLANATION_PREFIX)).length;
+}
+
+const EXPLANATION_PREFIX = '   ^ ';
+
+function isHeartbeat(event: HistoryEvent): boolean {
+  return event.type !== 'world' && event.op === 'heartbeat' && event.applied !== false;
+}
+
+/** A completed operation that reported doing nothing. */
+function isIdleOutcome(event: OperationEvent): boolean {
+  if (event.type !== 'ok') return false;
+  switch (event.op) {
+    case 'claim':
+      return event.job == null;
+    case 'reap':
+      return (event.jobs ?? []).length === 0 && (event.failedJobs ?? []).length === 0 && (event.workers ?? []).length === 0;
+    case 'sanitize':
+      return (event.jobs ?? []).length === 0 && (event.failedJobs ?? []).length === 0;
+    default:
+      return false;
+  }
+}
+
+/**
+ * The foldable stretches, as start index → end index: maximal runs of idle
+ * events (heartbeats, and both halves of idle operations) that hold every
+ * operation they touch whole — an invoke whose outcome falls outside the run
+ * ends the run before it — and would print IDLE_FOLD_MIN_LINES lines or more.
+ */
+function idleStretches(history: History, marked: ReadonlyMap<number, unknown>): Map<number, number> {
+  // Each invoke's outcome: the next ok/fail/info of the same process run and operation.
+  const outcomeOf = new Map<number, number>();
+  const invokeOf = new Map<number, number>();
+  const open = new Map<string, number[]>();
+  history.forEach((event, index) => {
+    if (event.type === 'world') return;
+    const key = `${event.process}/${event.run ?? ''}/${event.op}`;
+    if (event.type === 'invoke') {
+      const queue = open.get(key) ?? [];
+      queue.push(index);
+      open.set(key, queue);
+      return;
+    }
+    const invoke = open.get(key)?.shift();
+    if (invoke === undefined) return;
+    outcomeOf.set(invoke, index);
+    invokeOf.set(index, invoke);
+  });
+  const idle = (index: number): boolean => {
+    const event = history[index]!;
+    if (event.type === 'world' || marked.has(index)) return false;
+    if (isHeartbeat(event)) return true;
+    const outcome = event.type === 'invoke' ? outcomeOf.get(index) : index;
+    if (outcome === undefined || marked.has(outcome)) return false;
+    return isIdleOutcome(history[outcome] as OperationEvent);
+  };
+
+  const stretches = new Map<number, number>();
+  let index = 0;
+  while (index < history.length) {
+    if (!idle(index)) {
+      index += 1;
+      continue;
+    }
+    let start = index;
+    let end = index;
+    while (end + 1 < history.length && idle(end + 1)) end += 1;
+    const next = end + 1;
+    // Keep operations whole: trim an outcome whose invoke is before the run, an invoke whose outcome is after it.
+    let trimmed = true;
+    while (trimmed && start <= end) {
+      trimmed = false;
+      for (let k = start; k <= end; k += 1) {
+        const event = history[k]!;
+        if (event.type === 'ok' && (invokeOf.get(k) ?? start) < start) {
+          start = k + 1;
+          trimmed = true;
+          break;
+        }
+        if (event.type === 'invoke' && (outcomeOf.get(k) ?? Infinity) > end) {
+          end = k - 1;
+          trimmed = true;
+          break;
+        }
+      }
+    }
+    if (start <= end && lineCount(history, start, end) >= IDLE_FOLD_MIN_LINES) stretches.set(start, end);
+    index = next;
+  }
+  return stretches;
+}
+
+/** Lines the events from start to end would print unfolded (heartbeats fold into a neighbour's line). */
+function lineCount(history: History, start: number, end: number): number {
+  let lines = 0;
+  for (let k = start; k <= end; k += 1) if (!isHeartbeat(history[k]!)) lines += 1;
+  return lines;
+}
+
+/**
+ * One line for an idle stretch: its span, who was idle, and what they did.
+ * `heartbeatsBefore` are heartbeats folded just before it, counted in.
+ */
+function foldLine(events: readonly HistoryEvent[], heartbeatsBefore: number): string {
+  const first = events[0]!;
+  const last = events[events.length - 1]!;
+  const time = `t=${first.time}–${last.time}`;
+  const byProcess = new Map<string, { label: string; counts: Map<string, number>; heartbeats: number }>();
+  for (const event of events) {
+    if (event.type === 'world') continue;
+    const label = `${event.process}${event.pid === null ? '' : `[${event.pid}]`}`;
+    const entry = byProcess.get(label) ?? { label, counts: new Map<string, number>(), heartbeats: 0 };
+    byProcess.set(label, entry);
+    if (isHeartbeat(event)) entry.heartbeats += event.type === 'invoke' ? 0 : 1;
+    else if (event.type === 'ok') entry.counts.set(event.op, (entry.counts.get(event.op) ?? 0) + 1);
+  }
+  const single = byProcess.size === 1;
+  const parts = [...byProcess.values()].map((entry) => {
+    const ops = [...entry.counts].map(([op, count]) => `${op} → nothing ×${count}`);
+    if (entry.heartbeats > 0) ops.push(`heartbeat ×${entry.heartbeats}`);
+    return `${single ? '' : `${entry.label} `}${ops.join(', ')}`;
+  });
+  const who = single ? [...byProcess.keys()][0]! : `${byProcess.size} processes`;
+  const before = heartbeatsBefore > 0 ? `  (+${heartbeatsBefore} heartbeat events before)` : '';
+  return `${time.padEnd(9)} ${who.padEnd(12)} idle   ${parts.join('; ')} (${events.length} events folded)${before}`;
 }
 
 export function formatEvent(event: HistoryEvent): string {

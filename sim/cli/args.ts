@@ -31,6 +31,8 @@ export interface RunArgs {
   /** Wall-time budget of a shrink, seconds. */
   shrinkSeconds: number;
   full: boolean;
+  /** The shrunk timeline with every event on its own line (no heartbeat or idle-stretch folding). */
+  everyEvent: boolean;
   choices: string | undefined;
 }
 
@@ -136,6 +138,7 @@ function parseRun(argv: readonly string[]): RunArgs {
     'no-shrink': { type: 'boolean' },
     'shrink-seconds': { type: 'string' },
     full: { type: 'boolean' },
+    'every-event': { type: 'boolean' },
     choices: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -186,6 +189,7 @@ function parseRun(argv: readonly string[]): RunArgs {
     shrink: text['no-shrink'] !== true,
     shrinkSeconds: text['shrink-seconds'] === undefined ? SHRINK_SECONDS : parseCount(text['shrink-seconds'] as string, '--shrink-seconds', 3_600),
     full: text.full === true,
+    everyEvent: text['every-event'] === true,
     choices: text.choices as string | undefined,
   };
 }

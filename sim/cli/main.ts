@@ -16,7 +16,7 @@ import { reportPathsProblem, runsFromShrink, writeCampaignReports, writeRunRepor
 import { ChoicesFormatError, decodeChoices, encodeChoices } from '../choices-codec.ts';
 import type { RecordedChoices } from '../random/choices.ts';
 import { RUNS_MAX, type ShrinkResult } from '../shrink.ts';
-import { textTimeline } from '../timeline-text.ts';
+import { eventLineCount, shrunkTimeline } from '../timeline-text.ts';
 import type { OptionOverrides } from '../world/options.ts';
 import { clientIds, workerIds } from '../world/workload.ts';
 import { HelpRequested, parseCliArgs, SHRINK_SECONDS, UsageError, type RunArgs } from './args.ts';
@@ -51,6 +51,8 @@ Options:
                                             with --seeds: a campaign summary, each failing seed's report beside it
   --svg FILE                                write the timeline alone as SVG (campaign: the first failing seed)
   --full                                    draw the full run instead of the shrunk one
+  --every-event                             print the shrunk timeline one line per event (heartbeats and
+                                            idle stretches are folded into counted lines by default)
   --help                                    this text
 
 Exit codes: 0 all pass · 1 an invariant was violated · 2 bad usage · 3 engine or adapter error`;
@@ -160,7 +162,7 @@ async function runCommand(args: RunArgs, output: Output): Promise<number> {
     if (!result.ok) {
       const replay = { seed, engine: args.engine, faults: args.faultsText, policy: args.policy };
       say(`replay: ${replayCommand({ ...replay, ...(args.choices === undefined ? {} : { choices: args.choices }) })}`);
-      if (shrunk !== undefined) reportShrink(shrunk, result, replay, say, color);
+      if (shrunk !== undefined) reportShrink(shrunk, result, replay, args.everyEvent, say, color);
     }
     const report = writeRunReports(args, runsFromShrink(result, shrunk));
     for (const line of report.lines) say(color.dim(line));
@@ -224,7 +226,7 @@ async function runCommand(args: RunArgs, output: Output): Promise<number> {
       }
       // A line of its own, after the per-seed lines, so a reader of those sees only seeds.
       if (args.json) output.out(JSON.stringify({ shrunk: jsonShrink(shrunk), seed: first.seed }));
-      reportShrink(shrunk, first, replay, say, color);
+      reportShrink(shrunk, first, replay, args.everyEvent, say, color);
     }
   }
   const report = writeCampaignReports(args, campaign, first === undefined || shrunk === undefined ? undefined : new Map([[first.seed, runsFromShrink(first, shrunk)]]));
@@ -251,12 +253,14 @@ function reportShrink(
   shrunk: ShrinkResult,
   original: RunResult,
   replay: { seed: number; engine: string; faults: string | undefined; policy: string | undefined },
+  everyEvent: boolean,
   say: (line: string) => void,
   color: Output['color'],
 ): void {
   const result = shrunk.result;
+  const timeline = shrunkTimeline(shrunk, { every: everyEvent });
   say('');
-  say(color.bold(`shrunk ${shrunk.invariant}: ${original.history.length} → ${shrunk.traceLength} events in ${shrunk.runs} replays${shrunk.controlRuns > 0 ? ` (+${shrunk.controlRuns} on the reference)` : ''} (${shrunk.shrinks} kept${shrunk.stoppedBy === 'fixpoint' ? '' : `, stopped by the ${shrunk.stoppedBy} budget`})`));
+  say(color.bold(`shrunk ${shrunk.invariant}: ${original.history.length} → ${shrunk.traceLength} events (${eventLineCount(timeline)} lines below) in ${shrunk.runs} replays${shrunk.controlRuns > 0 ? ` (+${shrunk.controlRuns} on the reference)` : ''} (${shrunk.shrinks} kept${shrunk.stoppedBy === 'fixpoint' ? '' : `, stopped by the ${shrunk.stoppedBy} budget`})`));
   // Removal never renumbers, so the world names what is left: w2 and w4 of four workers, 2 of 30 jobs.
   const structure = shrunk.choices.structure;
   const omitted = new Set(structure?.processesOmitted ?? []);
@@ -266,9 +270,8 @@ function reportShrink(
   say(color.dim(`world: processes ${processes.join(',') || 'none'}, ${jobs} of ${result.options.jobs} jobs, faults ${result.options.faults.join(',') || 'none'}${safety}`));
   if (shrunk.control === 'passes') say(color.dim(`the reference engine, on the same choices: no ${shrunk.invariant} violation (the case shows the mutant's bug, not the world's)`));
   if (shrunk.control === 'fails') say(color.red(`the reference engine, on the same choices, violates ${shrunk.invariant} too: this case may show the world, not the bug`));
-  const targeted = result.violations.filter((violation) => violation.invariant === shrunk.invariant);
-  for (const line of textTimeline(result.history, targeted, { endIndex: shrunk.traceLength - 1 })) say(line);
-  const first = targeted[0];
+  for (const line of timeline) say(line);
+  const first = result.violations.find((violation) => violation.invariant === shrunk.invariant);
   if (first !== undefined) say(`${color.red(first.invariant)}: ${first.explanation}`);
   say(`replay the shrunk run: ${replayCommand({ ...replay, choices: encodeChoices(shrunk.choices) })}`);
 }

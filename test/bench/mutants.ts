@@ -9,6 +9,7 @@ import { caughtBy, mutantOverrides, MUTANTS, type Mutant } from '../../conforman
 import { shrinkFailure } from '../../sim/cli/shrink-failure.ts';
 import { Harness } from '../../sim/harness.ts';
 import { relevantLength } from '../../sim/shrink.ts';
+import { eventLineCount, shrunkTimeline } from '../../sim/timeline-text.ts';
 import { median } from './median.ts';
 
 export interface MutantBenchRow {
@@ -20,6 +21,8 @@ export interface MutantBenchRow {
   median_wall_seconds_to_detection: number | null;
   original_trace_events: number | null;
   shrunk_trace_events: number | null;
+  /** Lines the command prints for the shrunk case: its events, with heartbeats and idle stretches folded (sim/timeline-text.ts). */
+  shrunk_timeline_lines: number | null;
   shrink_replays: number | null;
   /** Replays of the reference engine as the shrink's control (not counted in the budget of replays). */
   shrink_reference_replays: number | null;
@@ -59,6 +62,7 @@ export async function benchMutant(mutant: Mutant, campaigns: number, seedsMax: n
       median_wall_seconds_to_detection: median(wallSeconds),
       original_trace_events: firstFailure === undefined || shrink === undefined ? null : relevantLength(firstFailure, shrink.invariant),
       shrunk_trace_events: shrink?.traceLength ?? null,
+      shrunk_timeline_lines: shrink === undefined ? null : eventLineCount(shrunkTimeline(shrink)),
       shrink_replays: shrink?.runs ?? null,
       shrink_reference_replays: shrink?.controlRuns ?? null,
       shrink_stopped_by: shrink?.stoppedBy ?? null,

@@ -22,7 +22,12 @@ describe('a failing campaign shrinks its first failing seed', () => {
     expect(campaign.code, campaign.text).toBe(1);
 
     // The person's text (on stderr beside --json), as `--seed 0` alone would print it.
-    expect(campaign.stderr.find((line) => line.startsWith('shrunk '))).toMatch(/^shrunk LOCK_EXCLUSIVE: \d+ → \d+ events in \d+ replays/);
+    const header = campaign.stderr.find((line) => line.startsWith('shrunk '));
+    expect(header).toMatch(/^shrunk LOCK_EXCLUSIVE: \d+ → \d+ events \(\d+ lines below\) in \d+ replays/);
+    // The header counts the timeline's event lines (an idle stretch or folded heartbeats are part of one line).
+    const timelineLines = campaign.stderr.filter((line) => /^(>>| {2}) t=\d/.test(line));
+    expect(timelineLines.length).toBeGreaterThan(0);
+    expect(Number(/\((\d+) lines below\)/.exec(header!)![1])).toBe(timelineLines.length);
     // A mutant's case is checked against the reference engine on the same choices (the case shows the bug, not the world).
     expect(campaign.stderr).toContain("the reference engine, on the same choices: no LOCK_EXCLUSIVE violation (the case shows the mutant's bug, not the world's)");
     // The campaign stopped at its only failure, so there are no others to point at.
@@ -61,7 +66,7 @@ describe('the shrink budget', () => {
     const short = await run(['--seed', '0', '--engine', MUTANT, '--shrink-seconds', '1']);
     expect(short.code, short.text).toBe(1);
     const line = short.stdout.find((text) => text.startsWith('shrunk '));
-    expect(line).toMatch(/^shrunk LOCK_EXCLUSIVE: \d+ → (\d+) events in \d+ replays .*stopped by the time budget\)$/);
+    expect(line).toMatch(/^shrunk LOCK_EXCLUSIVE: \d+ → (\d+) events \(\d+ lines below\) in \d+ replays .*stopped by the time budget\)$/);
     expect(Number(/→ (\d+) events/.exec(line!)![1])).toBeGreaterThan(8);
     // What it printed still replays: the command carries the choices as far as the shrink got.
     expect(short.stdout.some((text) => text.startsWith('replay the shrunk run: npx wf-sim --seed 0 --engine mutant:lock-outside-claim --choices '))).toBe(true);
