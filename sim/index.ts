@@ -13,5 +13,5 @@ export { drawOptions, healBudgetFor, orphanBoundMs, type WorldOptions, type Opti
 export { FAULT_KINDS, FAULT_DESCRIPTIONS, parseFaultSelection, type FaultKind, type FaultSelection } from './world/faults.ts';
 export { EPOCH_MS } from './world/world.ts';
 export { traceHash, traceLines } from './trace.ts';
-export { textTimeline, formatEvent } from './timeline-text.ts';
+export { eventLineCount, formatEvent, shrunkTimeline, textTimeline, type TimelineOptions } from './timeline-text.ts';
 export * from './report/index.ts';
