@@ -62,12 +62,16 @@ describe('a failing campaign shrinks its first failing seed', () => {
 });
 
 describe('the shrink budget', () => {
-  it('--shrink-seconds bounds the shrink: one second ends it long before its fixpoint (8 events), and it says so', { timeout: 60_000 }, async () => {
-    const short = await run(['--seed', '0', '--engine', MUTANT, '--shrink-seconds', '1']);
+  it('--shrink-seconds bounds the shrink: one second ends it long before its fixpoint (8 events), and it says so; --every-event prints each event', { timeout: 60_000 }, async () => {
+    // --every-event: one line per event, so the lines printed are the events counted.
+    const short = await run(['--seed', '0', '--engine', MUTANT, '--shrink-seconds', '1', '--every-event']);
     expect(short.code, short.text).toBe(1);
     const line = short.stdout.find((text) => text.startsWith('shrunk '));
     expect(line).toMatch(/^shrunk LOCK_EXCLUSIVE: \d+ → (\d+) events \(\d+ lines below\) in \d+ replays .*stopped by the time budget\)$/);
-    expect(Number(/→ (\d+) events/.exec(line!)![1])).toBeGreaterThan(8);
+    const events = Number(/→ (\d+) events/.exec(line!)![1]);
+    expect(events).toBeGreaterThan(8);
+    expect(Number(/\((\d+) lines below\)/.exec(line!)![1])).toBe(events);
+    expect(short.stdout.filter((text) => /^(>>| {2}) t=\d/.test(text))).toHaveLength(events);
     // What it printed still replays: the command carries the choices as far as the shrink got.
     expect(short.stdout.some((text) => text.startsWith('replay the shrunk run: npx wf-sim --seed 0 --engine mutant:lock-outside-claim --choices '))).toBe(true);
   });
