@@ -180,7 +180,7 @@ function lineCount(history: History, start: number, end: number): number {
 function foldLine(events: readonly HistoryEvent[], heartbeatsBefore: number): string {
   const first = events[0]!;
   const last = events[events.length - 1]!;
-  const time = `t=${first.time}–${last.time}`;
+  const time = `t=${first.time}`;
   const byProcess = new Map<string, { label: string; counts: Map<string, number>; heartbeats: number }>();
   for (const event of events) {
     if (event.type === 'world') continue;
@@ -198,7 +198,7 @@ function foldLine(events: readonly HistoryEvent[], heartbeatsBefore: number): st
   });
   const who = single ? [...byProcess.keys()][0]! : `${byProcess.size} processes`;
   const before = heartbeatsBefore > 0 ? `  (+${heartbeatsBefore} heartbeat events before)` : '';
-  return `${time.padEnd(9)} ${who.padEnd(12)} idle   ${parts.join('; ')} (${events.length} events folded)${before}`;
+  return `${time.padEnd(9)} ${who.padEnd(12)} idle   until t=${last.time}: ${parts.join('; ')} (${events.length} events folded)${before}`;
 }
 
 export function formatEvent(event: HistoryEvent): string {

@@ -88,7 +88,7 @@ if (want('mutants')) {
       'mutant',
       `${row.mutant} → ${row.invariant}`,
       `caught in ${row.caught_campaigns}/${row.campaigns}; median ${row.median_seeds_to_detection ?? '—'} seeds, ${row.median_wall_seconds_to_detection === null ? '—' : fmt(row.median_wall_seconds_to_detection, 1)} s (targets ≤ 50, ≤ 5 s)`,
-      `shrunk ${row.original_trace_events ?? '—'} → ${row.shrunk_trace_events ?? '—'} events (${row.shrunk_timeline_lines ?? "—"} lines printed) in ${row.shrink_replays ?? "—"} replays (+${row.shrink_reference_replays ?? '—'} on the reference; ${row.shrink_stopped_by ?? '—'}; target ≤ 30; reference ${row.shrunk_reference ?? '—'})`,
+      `shrunk ${row.original_trace_events ?? '—'} → ${row.shrunk_trace_events ?? '—'} events (${row.shrunk_timeline_lines ?? '—'} lines printed) in ${row.shrink_replays ?? '—'} replays (+${row.shrink_reference_replays ?? '—'} on the reference; ${row.shrink_stopped_by ?? '—'}; target ≤ 30; reference ${row.shrunk_reference ?? '—'})`,
     ]);
   }
 }

@@ -47,7 +47,7 @@ describe('the text timeline', () => {
     expect(lines).toHaveLength(story.length + 1);
     expect(lines[2]).toContain('ok     claim job 7 lease L1');
     expect(lines[3]).toContain('RESTART');
-    expect(lines[4]).toContain('t=1000–3007');
+    expect(lines[4]).toMatch(/^ {3}t=1000 +w1\[2\] +idle +until t=3007: /);
     expect(lines[4]).toContain('w1[2]');
     expect(lines[4]).toContain('claim → nothing ×3, reap → nothing ×3, sanitize → nothing ×3, heartbeat ×3');
     expect(lines[4]).toContain('(24 events folded)');
