@@ -111,6 +111,20 @@ export function guardAdapter(adapter: EngineAdapter, options: GuardOptions): Eng
       return parsed.data;
     };
   }
+  const unchangedBy = adapter.unchangedBy;
+  if (unchangedBy !== undefined) {
+    // Synchronous and pure: no deadline, but a throw or a non-boolean is the adapter's error, not a skipped check.
+    guarded.unchangedBy = (statements, context) => {
+      let raw: unknown;
+      try {
+        raw = unchangedBy.call(adapter, statements, context);
+      } catch (error) {
+        throw asAdapterError('unchangedBy', error);
+      }
+      if (typeof raw !== 'boolean') throw new AdapterError('unchangedBy', `it returned ${JSON.stringify(raw) ?? String(raw)}; unchangedBy() must return true or false`);
+      return raw;
+    };
+  }
   return guarded;
 }
 

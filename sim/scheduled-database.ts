@@ -3,6 +3,7 @@
 // atomically with respect to other processes, exactly as on PGlite's single
 // session; interleaving happens between statements and between transactions.
 import type { Database, QueryResult, Queryable, Statement } from '../src/db/database.ts';
+import type { TurnStatement } from './adapter/contract.ts';
 import type { Fiber, Scheduler } from './scheduler.ts';
 
 export interface GateListener {
@@ -10,6 +11,12 @@ export interface GateListener {
   onStatement(fiber: Fiber): void;
   /** The call committed but the world decided the process dies before it sees the result. */
   onLostAck(fiber: Fiber): void;
+  /**
+   * A statement ran (alone or inside a transaction), with its result; raw SQL
+   * through exec() comes as a statement named `(exec)`. What the adapter's
+   * unchangedBy() is asked about after the turn.
+   */
+  onResult(fiber: Fiber, record: TurnStatement): void;
 }
 
 export class ScheduledDatabase implements Database {
@@ -26,15 +33,18 @@ export class ScheduledDatabase implements Database {
   }
 
   query<Row = Record<string, unknown>>(statement: Statement, params?: readonly unknown[]): Promise<QueryResult<Row>> {
-    return this.gate(() => this.inner.query<Row>(statement, params));
+    return this.gate((fiber) => this.recorded(fiber, this.inner, statement, params));
   }
 
   exec(sql: string): Promise<void> {
-    return this.gate(() => this.inner.exec(sql));
+    return this.gate(async (fiber) => {
+      await this.inner.exec(sql);
+      if (fiber !== null) this.listener.onResult(fiber, { statement: { name: '(exec)', text: sql }, params: [], rowCount: 0, rows: [] });
+    });
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    return this.gate(() => this.inner.transaction(fn));
+    return this.gate((fiber) => this.inner.transaction((tx) => fn({ query: (statement, params) => this.recorded(fiber, tx, statement, params) })));
   }
 
   async close(): Promise<void> {
@@ -42,12 +52,18 @@ export class ScheduledDatabase implements Database {
     throw new Error('a simulated process may not close the shared database');
   }
 
-  private async gate<T>(run: () => Promise<T>): Promise<T> {
+  private async recorded<Row>(fiber: Fiber | null, on: Queryable, statement: Statement, params: readonly unknown[] | undefined): Promise<QueryResult<Row>> {
+    const result = await on.query<Row>(statement, params);
+    if (fiber !== null) this.listener.onResult(fiber, { statement, params: params ?? [], rowCount: result.rowCount, rows: result.rows });
+    return result;
+  }
+
+  private async gate<T>(run: (fiber: Fiber | null) => Promise<T>): Promise<T> {
     const fiber = this.scheduler.currentFiber();
-    if (fiber === null) return run();
+    if (fiber === null) return run(null);
     const directive = await this.scheduler.point(fiber);
     this.listener.onStatement(fiber);
-    const result = await run();
+    const result = await run(fiber);
     if (directive === 'crash-after') {
       this.listener.onLostAck(fiber);
       return this.scheduler.abandon();

@@ -5,7 +5,7 @@
 import type { Database } from '../../src/db/database.ts';
 import { createEngine, DEFAULT_RETRY_BACKOFF_MS } from '../../src/engine/engine.ts';
 import type { Engine, Snapshot } from '../../src/engine/types.ts';
-import { checkEngineState } from '../../src/engine/check-state.ts';
+import { checkEngineState, checkUnchangedBy } from '../../src/engine/check-state.ts';
 import { migrate } from '../../src/migrate.ts';
 import { resetEngine } from '../../src/engine/reset.ts';
 import { ALL_CAPABILITIES } from '../../spec/capabilities.ts';
@@ -145,6 +145,7 @@ export function createReferenceAdapter(options: ReferenceAdapterOptions = {}): E
     open: (ctx) => makeSession(makeEngine(ctx.db), ctx),
     observe: async (db, now) => snapshotToState(await makeEngine(db).snapshot(), now),
     checkState: (db, now, context) => checkEngineState(db, now, { clients: [...context.clients], shutDown: [...context.shutDown] }),
+    unchangedBy: (statements, context) => checkUnchangedBy(statements, context.shutDown),
     // fail() passes no backoff, so a failed attempt is claimable again at once.
     retryBackoffMaxMs: DEFAULT_RETRY_BACKOFF_MS,
   };

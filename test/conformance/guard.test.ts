@@ -29,6 +29,8 @@ describe('a guarded adapter', () => {
       expect(watched.outcome).toBe(bare.outcome);
       expect(watched.traceHash).toBe(bare.traceHash);
       expect(watched.stats.statements).toBe(bare.stats.statements);
+      // The guard passes unchangedBy() through: the same state checks are skipped.
+      expect(watched.stats.checkStatements).toBe(bare.stats.checkStatements);
     });
   }
 
@@ -49,6 +51,15 @@ describe('a guarded adapter', () => {
     } finally {
       await db.close();
     }
+  });
+
+  it('makes an unchangedBy() that throws or answers other than true or false an adapter error, never a skipped check', () => {
+    const context = { clients: new Set<string>(), shutDown: new Set<string>() };
+    const throwing = guardAdapter({ ...referenceAdapter, unchangedBy: () => { throw new Error('boom'); } }, { timeoutMs: 1_000, budget: 'own-time' });
+    expect(() => throwing.unchangedBy!([], context)).toThrow(/adapter error in unchangedBy: it threw: boom/);
+    const vague = guardAdapter({ ...referenceAdapter, unchangedBy: () => 'yes' as never }, { timeoutMs: 1_000, budget: 'own-time' });
+    expect(() => vague.unchangedBy!([], context)).toThrow(/adapter error in unchangedBy: it returned "yes"; unchangedBy\(\) must return true or false/);
+    expect(guardAdapter(referenceAdapter, { timeoutMs: 1_000, budget: 'own-time' }).unchangedBy!([], context)).toBe(true);
   });
 
   it('rejects a session without a required method at open()', async () => {
