@@ -630,7 +630,7 @@ export class World {
     const context = this.stateContext();
     if (adapter.checkState !== undefined) {
       // The rows the check reads are as the last clean check saw them, under the same context: it would find nothing again.
-      const contextKey = `${[...context.clients].sort().join(',')}|${[...context.shutDown].sort().join(',')}`;
+      const contextKey = adapter.unchangedBy === undefined ? '' : `${[...context.clients].sort().join(',')}|${[...context.shutDown].sort().join(',')}`;
       if (this.lastCheck?.clean === true && this.lastCheck.contextKey === contextKey && adapter.unchangedBy?.(records, context) === true) return;
       this.checkStatements += 1;
       const violated = await adapter.checkState(db, now, context);
