@@ -2,8 +2,7 @@
 // makes every call a scheduling point. A transaction is one call, so it runs
 // atomically with respect to other processes, exactly as on PGlite's single
 // session; interleaving happens between statements and between transactions.
-import type { Database, QueryResult, Queryable, Statement } from '../src/db/database.ts';
-import type { TurnStatement } from './adapter/contract.ts';
+import type { Database, ExecutedStatement, QueryResult, Queryable, Statement } from '../src/db/database.ts';
 import type { Fiber, Scheduler } from './scheduler.ts';
 
 export interface GateListener {
@@ -16,7 +15,7 @@ export interface GateListener {
    * through exec() comes as a statement named `(exec)`. What the adapter's
    * unchangedBy() is asked about after the turn.
    */
-  onResult(fiber: Fiber, record: TurnStatement): void;
+  onResult(fiber: Fiber, record: ExecutedStatement): void;
 }
 
 export class ScheduledDatabase implements Database {

@@ -184,7 +184,7 @@ function foldLine(events: readonly HistoryEvent[], heartbeatsBefore: number): st
   const byProcess = new Map<string, { label: string; counts: Map<string, number>; heartbeats: number }>();
   for (const event of events) {
     if (event.type === 'world') continue;
-    const label = `${event.process}${event.pid === null ? '' : `[${event.pid}]`}`;
+    const label = processLabel(event);
     const entry = byProcess.get(label) ?? { label, counts: new Map<string, number>(), heartbeats: 0 };
     byProcess.set(label, entry);
     if (isHeartbeat(event)) entry.heartbeats += event.type === 'invoke' ? 0 : 1;
@@ -201,9 +201,14 @@ function foldLine(events: readonly HistoryEvent[], heartbeatsBefore: number): st
   return `${time.padEnd(9)} ${who.padEnd(12)} idle   until t=${last.time}: ${parts.join('; ')} (${events.length} events folded)${before}`;
 }
 
+/** A process as the timeline names it: its id and, when it has one, its pid (`w1~2[2]`). */
+function processLabel(event: HistoryEvent): string {
+  return `${event.process}${event.pid === null ? '' : `[${event.pid}]`}`;
+}
+
 export function formatEvent(event: HistoryEvent): string {
   const time = `t=${event.time}`.padEnd(9);
-  const who = `${event.process}${event.pid === null ? '' : `[${event.pid}]`}`.padEnd(12);
+  const who = processLabel(event).padEnd(12);
   if (event.type === 'world') {
     const detail = [event.loop === undefined ? '' : `loop ${event.loop}`, event.until === undefined ? '' : `until t=${event.until}`, event.detail ?? ''].filter((part) => part.length > 0).join(', ');
     return `${time} ${who} ${event.op.toUpperCase()}${detail.length > 0 ? ` (${detail})` : ''}`;

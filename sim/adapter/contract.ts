@@ -4,7 +4,7 @@
 // schema (./validate.ts), so a broken adapter gets an "adapter error", never a
 // false verdict.
 import { z } from 'zod';
-import type { Database, Statement } from '../../src/db/database.ts';
+import type { Database, ExecutedStatement } from '../../src/db/database.ts';
 import { CapabilitiesSchema, type Capabilities } from '../../spec/capabilities.ts';
 import type { Role, State, StateContext } from '../../spec/state.ts';
 
@@ -106,14 +106,6 @@ export interface WorldSetup {
   queues: { name: string; maxConcurrency: number | null }[];
 }
 
-/** A statement a simulated process ran during one scheduler turn, with what it returned (see EngineAdapter.unchangedBy). */
-export interface TurnStatement {
-  readonly statement: Statement;
-  readonly params: readonly unknown[];
-  readonly rowCount: number;
-  readonly rows: readonly unknown[];
-}
-
 export interface EngineAdapter {
   readonly name: string;
   readonly capabilities: Capabilities;
@@ -149,7 +141,7 @@ export interface EngineAdapter {
    * that knows its own SQL: answer false for anything it cannot vouch for.
    * Without it, every such turn is checked.
    */
-  unchangedBy?(statements: readonly TurnStatement[], context: StateContext): boolean;
+  unchangedBy?(statements: readonly ExecutedStatement[], context: StateContext): boolean;
 }
 
 const fn = z.custom<(...args: never[]) => unknown>((value) => typeof value === 'function', 'expected a function');

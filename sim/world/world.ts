@@ -3,12 +3,12 @@
 // (faults stop, every process is started again, pauses end) and runs a liveness
 // phase within a stated budget, checking state invariants after every turn that
 // touched the database.
-import type { Database } from '../../src/db/database.ts';
+import type { Database, ExecutedStatement } from '../../src/db/database.ts';
 import type { OperationEvent } from '../../spec/history.ts';
 import { rebaseState } from '../../spec/rebase-state.ts';
 import type { State, StateContext } from '../../spec/state.ts';
 import type { Violation } from '../../spec/verdict.ts';
-import type { EngineAdapter, ProcessContext, TurnStatement } from '../adapter/contract.ts';
+import type { EngineAdapter, ProcessContext } from '../adapter/contract.ts';
 import { SimulatedOs } from '../os.ts';
 import { clientProgram } from '../processes/client.ts';
 import type { ProcessRuntime } from '../processes/runtime.ts';
@@ -292,7 +292,10 @@ export class World {
       db: new ScheduledDatabase(this.parts.db, this.scheduler, {
         onStatement: (fiber) => this.onStatement(fiber),
         onLostAck: (fiber) => this.loseAck(fiber.process),
-        onResult: (_fiber, record) => this.turnRecords.push(record),
+        // Kept only for an adapter that can be asked about them.
+        onResult: (_fiber, record) => {
+          if (this.parts.adapter.unchangedBy !== undefined) this.turnRecords.push(record);
+        },
       }),
       clock: { now: () => EPOCH_MS + this.scheduler.now + skewMs },
       ids: { next: (prefix) => this.nextId(prefix) },
@@ -607,7 +610,7 @@ export class World {
 
   private turnStatements = 0;
   /** The statements this turn ran, with their results: what the adapter's unchangedBy() is asked about. */
-  private turnRecords: TurnStatement[] = [];
+  private turnRecords: ExecutedStatement[] = [];
   /** The context the last state check ran under, and whether it found nothing; a skipped check leaves both as they were. */
   private lastCheck: { contextKey: string; clean: boolean } | null = null;
 

@@ -20,6 +20,14 @@ export interface QueryResult<Row> {
   readonly rowCount: number;
 }
 
+/** A statement that ran, with its parameters and what it returned (the simulator shows a turn's to the adapter). */
+export interface ExecutedStatement {
+  readonly statement: Statement;
+  readonly params: readonly unknown[];
+  readonly rowCount: number;
+  readonly rows: readonly unknown[];
+}
+
 export interface Queryable {
   /** Runs one parameterized statement. Parameters are positional ($1…$n); casts live in the SQL. */
   query<Row = Record<string, unknown>>(statement: Statement, params?: readonly unknown[]): Promise<QueryResult<Row>>;

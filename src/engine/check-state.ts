@@ -1,7 +1,6 @@
 // The fast state check for the reference engine's schema (see src/sql/check-state.ts),
 // and which of the engine's own statements provably cannot change its answer.
-import type { Statement } from '../db/database.ts';
-import type { Database } from '../db/database.ts';
+import type { Database, ExecutedStatement } from '../db/database.ts';
 import { checkState } from '../sql/check-state.ts';
 import { claim, heartbeat, lockLimitedQueues } from '../sql/index.ts';
 
@@ -16,14 +15,6 @@ export interface StateCheckContext {
 export async function checkEngineState(db: Database, now: number, context: StateCheckContext): Promise<string[]> {
   const result = await db.query<{ invariant: string }>(checkState, [new Date(now).toISOString(), [...context.clients], [...context.shutDown]]);
   return result.rows.map((row) => row.invariant);
-}
-
-/** A statement that ran, with what it returned. */
-export interface ExecutedStatement {
-  readonly statement: Statement;
-  readonly params: readonly unknown[];
-  readonly rowCount: number;
-  readonly rows: readonly unknown[];
 }
 
 /**

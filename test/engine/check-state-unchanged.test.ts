@@ -8,8 +8,8 @@
 // pinned: changing one means re-reading its case in src/engine/check-state.ts.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Database, QueryResult, Queryable, Statement } from '../../src/db/database.ts';
-import { checkEngineState, checkUnchangedBy, type ExecutedStatement } from '../../src/engine/check-state.ts';
+import type { Database, ExecutedStatement, QueryResult, Queryable, Statement } from '../../src/db/database.ts';
+import { checkEngineState, checkUnchangedBy } from '../../src/engine/check-state.ts';
 import { claim, heartbeat, lockLimitedQueues } from '../../src/sql/index.ts';
 import { checkState } from '../../src/sql/check-state.ts';
 import { describeBackends } from '../helpers/backends.ts';
