@@ -5,7 +5,7 @@
 // pid, the dead worker looks alive forever and its jobs are never recovered.
 // Visible with per-start identities, where no restarted worker recovers its own
 // jobs at startup: ORPHANS_RECOVERED must catch the stranded jobs.
-import type { Statement } from '../../src/db/database.ts';
+import type { ExecutedStatement, Statement } from '../../src/db/database.ts';
 import { toTimestamp } from '../../src/engine/time.ts';
 import * as sql from '../../src/sql/index.ts';
 import type { EngineSession, ReapResult } from '../../sim/adapter/contract.ts';
@@ -45,6 +45,15 @@ class ReaperTrustsBarePidSession extends ReferenceSession {
   }
 }
 
+/**
+ * Its own statements that leave the state check's rows as they were: the list
+ * only reads, and the delete (which returns every id it deleted) deleted nothing.
+ */
+function unchangedBy(executed: ExecutedStatement): boolean {
+  if (executed.statement === listStaleWorkers) return true;
+  return executed.statement === deleteWorkers && executed.rowCount === 0;
+}
+
 export const reaperTrustsBarePid: Mutant = {
   name: 'reaper-trusts-bare-pid',
   incident: '003',
@@ -53,5 +62,6 @@ export const reaperTrustsBarePid: Mutant = {
   adapter: createReferenceAdapter({
     name: 'mutant:reaper-trusts-bare-pid',
     session: (engine, ctx): EngineSession => new ReaperTrustsBarePidSession(engine, ctx),
+    unchangedBy,
   }),
 };

@@ -2,7 +2,7 @@
 // contract. It is the worked example for engine authors (docs/write-an-adapter.md)
 // and the baseline every invariant is proven against. The mutants reuse it and
 // replace one operation each.
-import type { Database } from '../../src/db/database.ts';
+import type { Database, ExecutedStatement } from '../../src/db/database.ts';
 import { createEngine, DEFAULT_RETRY_BACKOFF_MS } from '../../src/engine/engine.ts';
 import type { Engine, Snapshot } from '../../src/engine/types.ts';
 import { checkEngineState, checkUnchangedBy } from '../../src/engine/check-state.ts';
@@ -128,6 +128,12 @@ export interface ReferenceAdapterOptions {
   session?: (engine: Engine, ctx: ProcessContext) => EngineSession;
   /** Mutants whose bug lives in SQL the reference checkState would mask may turn the fast check off. */
   engine?: (db: Database) => Engine;
+  /**
+   * Which of a mutant's own statements, with their results, cannot change what
+   * the state check reads (src/engine/check-state.ts argues the reference's):
+   * the world then skips the check after a turn of only such statements.
+   */
+  unchangedBy?: (executed: ExecutedStatement) => boolean;
 }
 
 export function createReferenceAdapter(options: ReferenceAdapterOptions = {}): EngineAdapter {
@@ -145,7 +151,7 @@ export function createReferenceAdapter(options: ReferenceAdapterOptions = {}): E
     open: (ctx) => makeSession(makeEngine(ctx.db), ctx),
     observe: async (db, now) => snapshotToState(await makeEngine(db).snapshot(), now),
     checkState: (db, now, context) => checkEngineState(db, now, { clients: [...context.clients], shutDown: [...context.shutDown] }),
-    unchangedBy: (statements, context) => checkUnchangedBy(statements, context.shutDown),
+    unchangedBy: (statements, context) => checkUnchangedBy(statements, context.shutDown, options.unchangedBy),
     // fail() passes no backoff, so a failed attempt is claimable again at once.
     retryBackoffMaxMs: DEFAULT_RETRY_BACKOFF_MS,
   };

@@ -4,16 +4,34 @@
 // heartbeat that extends a shut-down worker's lock can start a SHUTDOWN_CLEAN
 // violation (so it is not vouched for), the same heartbeat of a live worker
 // cannot; a claim that took nothing changed nothing, one that took a job did.
-// Only the engine's own statement objects are vouched for, and their texts are
-// pinned: changing one means re-reading its case in src/engine/check-state.ts.
+// An enqueue, a group's completion, and a reap, sweep or sanitize that found
+// nothing to do are vouched for and leave the rows the check reads as they
+// were; the same reap, sweep or sanitize finding something is not, and did
+// change them. Only the engine's own statement objects are vouched for, and
+// their texts are pinned: changing one means re-reading its case in
+// src/engine/check-state.ts.
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Database, ExecutedStatement, QueryResult, Queryable, Statement } from '../../src/db/database.ts';
 import { checkEngineState, checkUnchangedBy } from '../../src/engine/check-state.ts';
-import { claim, heartbeat, lockLimitedQueues } from '../../src/sql/index.ts';
+import {
+  claim,
+  completeGroup,
+  countGroupMembers,
+  deleteStaleWorkers,
+  findJobByIdempotencyKey,
+  heartbeat,
+  insertJob,
+  lockGroup,
+  lockLimitedQueues,
+  recoverJobs,
+  sanitize,
+  sweepLocks,
+} from '../../src/sql/index.ts';
+import type { Snapshot } from '../../src/engine/types.ts';
 import { checkState } from '../../src/sql/check-state.ts';
 import { describeBackends } from '../helpers/backends.ts';
-import { createWorld, enqueue, startWorker, T0 } from '../helpers/world.ts';
+import { CLEAN_OWNERSHIP, claimOrThrow, createWorld, enqueue, forceJobColumns, jobIn, ownership, startWorker, T0 } from '../helpers/world.ts';
 
 /** The database as the engine sees it, noting every statement it runs with its result (as the simulator's gate does). */
 function recording(db: Database): { db: Database; executed: ExecutedStatement[] } {
@@ -77,6 +95,77 @@ describeBackends('what checkUnchangedBy vouches for leaves the state check as it
     const after = await engine.snapshot();
     expect({ jobs: after.jobs, locks: after.locks }).toEqual({ jobs: before.jobs, locks: before.locks });
   });
+
+  /** What the check reads: jobs, queues, locks, and the workers' ids, pids and run ids (never heartbeat_at or groups). */
+  const checked = (snapshot: Snapshot) => ({
+    jobs: snapshot.jobs,
+    queues: snapshot.queues,
+    locks: snapshot.locks,
+    workers: snapshot.workers.map((worker) => ({ id: worker.workerId, pid: worker.pid, runId: worker.runId })),
+  });
+
+  it('a reap, a lock sweep and a sanitize that found nothing are vouched for and changed nothing the check reads; each that found something is not, and did', async () => {
+    const { db, executed } = recording(backend.db());
+    const { engine } = await createWorld(db);
+    await startWorker(engine, 'w1');
+    await startWorker(engine, 'w2');
+    const held = await enqueue(engine, { resourceKey: 'k' });
+    const queued = await enqueue(engine);
+    await claimOrThrow(engine, 'w1', 'L1');
+    expect(await engine.locks.acquire(T0, { key: 'loose', holder: 'w2', ttlMs: 1_000 })).toBe(true);
+    const idle = async (run: () => Promise<unknown>, statements: Statement[]) => {
+      const before = checked(await engine.snapshot());
+      executed.length = 0;
+      await run();
+      expect(executed.map((item) => item.statement)).toEqual(statements);
+      expect(checkUnchangedBy(executed, new Set())).toBe(true);
+      expect(checked(await engine.snapshot())).toEqual(before);
+    };
+    const busy = async (run: () => Promise<unknown>) => {
+      const before = checked(await engine.snapshot());
+      executed.length = 0;
+      await run();
+      expect(checkUnchangedBy(executed, new Set())).toBe(false);
+      expect(checked(await engine.snapshot())).not.toEqual(before);
+    };
+
+    // Nobody is stale yet, no lock has expired, no queued row carries ownership.
+    await idle(() => engine.reap(T0 + 500, { reaperId: 'w2', thresholdMs: 60_000 }), [deleteStaleWorkers, recoverJobs]);
+    await idle(() => engine.locks.sweep(T0 + 500), [sweepLocks]);
+    await idle(() => engine.sanitize(T0 + 500), [sanitize]);
+
+    await busy(() => engine.locks.sweep(T0 + 5_000));
+    await forceJobColumns(db, queued, "owner = 'ghost', pid = 7");
+    await busy(() => engine.sanitize(T0 + 5_000));
+    // w1's heartbeat is older than the threshold now: its job goes back to the queue.
+    await busy(() => engine.reap(T0 + 120_000, { reaperId: 'w2', thresholdMs: 60_000 }));
+    expect(jobIn(await engine.snapshot(), held).status).toBe('queued');
+  });
+
+  it('an enqueue into a group and the group firing are vouched for: the new row is queued with no ownership, and the check still finds nothing', async () => {
+    const { db, executed } = recording(backend.db());
+    const { engine } = await createWorld(db);
+    await startWorker(engine, 'w1');
+    const check = () => checkEngineState(backend.db(), T0 + 10, { clients: [], shutDown: [] });
+    executed.length = 0;
+    const id = await enqueue(engine, { group: { id: 'g', size: 1 }, idempotencyKey: 'once' });
+    // (On a real Postgres the key is looked up again inside the transaction.)
+    expect(new Set(executed.map((item) => item.statement))).toEqual(new Set([findJobByIdempotencyKey, lockGroup, countGroupMembers, insertJob]));
+    expect(checkUnchangedBy(executed, new Set())).toBe(true);
+    const row = jobIn(await engine.snapshot(), id);
+    expect({ status: row.status, ...ownership(row) }).toEqual({ status: 'queued', ...CLEAN_OWNERSHIP });
+    expect(await check()).toEqual([]);
+
+    const job = await claimOrThrow(engine, 'w1', 'L1', T0 + 1);
+    expect(await engine.complete(T0 + 2, { jobId: job.id, leaseToken: 'L1' })).toBe(true);
+    const before = checked(await engine.snapshot());
+    executed.length = 0;
+    expect(await engine.tryCompleteGroup(T0 + 3, 'g')).toBe('completed');
+    expect(executed.map((item) => item.statement)).toEqual([completeGroup]);
+    expect(checkUnchangedBy(executed, new Set())).toBe(true);
+    expect(checked(await engine.snapshot())).toEqual(before);
+    expect(await check()).toEqual([]);
+  });
 });
 
 describe('checkUnchangedBy vouches only for the engine’s own statements', () => {
@@ -91,12 +180,50 @@ describe('checkUnchangedBy vouches only for the engine’s own statements', () =
     expect(checkUnchangedBy([took(claim, 0), took({ name: '(exec)', text: 'DELETE FROM wf_jobs' }, 0)], new Set())).toBe(false);
   });
 
+  it("a caller's own argument (a mutant's statements) is asked only about what the engine's cases do not cover", () => {
+    const own: Statement = { name: 'mutant_list', text: 'SELECT id FROM wf_workers' };
+    const mine = (executed: ExecutedStatement) => executed.statement === own;
+    expect(checkUnchangedBy([took(own, 2), took(claim, 0)], new Set())).toBe(false);
+    expect(checkUnchangedBy([took(own, 2), took(claim, 0)], new Set(), mine)).toBe(true);
+    expect(checkUnchangedBy([took(own, 2), took(claim, 1)], new Set(), mine)).toBe(false);
+  });
+
+  it('a reap, sweep or sanitize is vouched for only when every list it returns is empty, parsed or as JSON text', () => {
+    const returned = (statement: Statement, row: Record<string, unknown> | null): ExecutedStatement => ({ statement, params: [], rowCount: row === null ? 0 : 1, rows: row === null ? [] : [row] });
+    expect(checkUnchangedBy([returned(sweepLocks, { keys: [] })], new Set())).toBe(true);
+    expect(checkUnchangedBy([returned(sweepLocks, { keys: '[]' })], new Set())).toBe(true);
+    expect(checkUnchangedBy([returned(sweepLocks, { keys: ['k'] })], new Set())).toBe(false);
+    expect(checkUnchangedBy([returned(sweepLocks, { keys: '["k"]' })], new Set())).toBe(false);
+    expect(checkUnchangedBy([returned(sweepLocks, { keys: null })], new Set())).toBe(false);
+    expect(checkUnchangedBy([returned(sweepLocks, null)], new Set())).toBe(false);
+    expect(checkUnchangedBy([returned(sanitize, { healed: [] })], new Set())).toBe(true);
+    expect(checkUnchangedBy([returned(sanitize, { healed: [3] })], new Set())).toBe(false);
+    expect(checkUnchangedBy([returned(recoverJobs, { requeued: [], failed: [], locks: [] })], new Set())).toBe(true);
+    for (const column of ['requeued', 'failed', 'locks']) {
+      expect(checkUnchangedBy([returned(recoverJobs, { requeued: [], failed: [], locks: [], [column]: [1] })], new Set()), column).toBe(false);
+    }
+    expect(checkUnchangedBy([took(deleteStaleWorkers, 0)], new Set())).toBe(true);
+    expect(checkUnchangedBy([took(deleteStaleWorkers, 1)], new Set())).toBe(false);
+  });
+
   it("pins the texts its cases were argued for (change one: re-read its case in src/engine/check-state.ts, then update the pin)", () => {
     const pin = (statement: Statement) => createHash('sha256').update(statement.text).digest('hex').slice(0, 16);
-    expect({ heartbeat: pin(heartbeat), claim: pin(claim), lockLimitedQueues: pin(lockLimitedQueues), checkState: pin(checkState) }).toEqual({
+    const pins = Object.fromEntries(
+      Object.entries({ heartbeat, claim, lockLimitedQueues, findJobByIdempotencyKey, countGroupMembers, lockGroup, completeGroup, insertJob, deleteStaleWorkers, recoverJobs, sanitize, sweepLocks, checkState }).map(([name, statement]) => [name, pin(statement)]),
+    );
+    expect(pins).toEqual({
       heartbeat: '7c2266cd40816ea8',
       claim: 'afb1d33e1977e9a7',
       lockLimitedQueues: '7dd152cbea0c1fcc',
+      findJobByIdempotencyKey: '1ec563f7a27cbcf0',
+      countGroupMembers: '6e13b46d1d2236a9',
+      lockGroup: 'da5ed2068a167362',
+      completeGroup: 'ae0956b699cf589c',
+      insertJob: '80a1869ac0c96f00',
+      deleteStaleWorkers: '4a68660d380a67df',
+      recoverJobs: 'fcb9c673d3008396',
+      sanitize: '4aecf31c1380efed',
+      sweepLocks: '0d5423956b2fcfbe',
       checkState: '5825ace5e359eca8',
     });
   });
