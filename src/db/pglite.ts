@@ -81,6 +81,13 @@ class PGliteDriver implements PGliteDatabase {
   readonly singleSession = true;
   readonly pglite: PGlite;
   readonly #owned: boolean;
+  /**
+   * An instance this driver created lives in memory, where PGlite's sync of the
+   * file system after each call is a no-op reached through a mutex: skipping it
+   * is 7% of a simulated seed (measured side by side, same traces). A caller's
+   * instance may be backed by IndexedDB, so its calls keep the sync.
+   */
+  readonly #callOptions: { throwOnError: false; syncToFs: boolean };
   readonly #mutex = new Mutex();
   /** name → text of every statement this session has Parse'd. */
   readonly #prepared = new Map<string, string>();
@@ -92,6 +99,7 @@ class PGliteDriver implements PGliteDatabase {
   constructor(pglite: PGlite, owned: boolean) {
     this.pglite = pglite;
     this.#owned = owned;
+    this.#callOptions = { throwOnError: false, syncToFs: !owned };
     this.#tail = concat([protocol.serialize.describe({ type: 'P' }), protocol.serialize.execute({}), protocol.serialize.sync()]);
   }
 
@@ -107,7 +115,7 @@ class PGliteDriver implements PGliteDatabase {
     return this.#mutex.run(async () => {
       this.#assertOpen();
       this.#statements += 1;
-      const { messages } = await this.pglite.execProtocol(protocol.serialize.query(sql), { throwOnError: false });
+      const { messages } = await this.pglite.execProtocol(protocol.serialize.query(sql), this.#callOptions);
       const error = messages.find(isError);
       if (error !== undefined) throw toDatabaseError(error, undefined);
     });
@@ -147,7 +155,7 @@ class PGliteDriver implements PGliteDatabase {
       const { rows } = await this.#run<{ tablename: string }>(listEngineTables, []);
       if (rows.length === 0) return;
       const sql = truncateSql(rows.map((row) => row.tablename));
-      const { messages } = await this.pglite.execProtocol(protocol.serialize.query(sql), { throwOnError: false });
+      const { messages } = await this.pglite.execProtocol(protocol.serialize.query(sql), this.#callOptions);
       const error = messages.find(isError);
       if (error !== undefined) throw toDatabaseError(error, undefined);
     });
@@ -195,7 +203,7 @@ class PGliteDriver implements PGliteDatabase {
     const bind = bindMessage(statement.name, values, this.#tail);
     // The first use carries its Parse in the same round trip.
     const message = known === undefined ? concat([protocol.serialize.parse({ name: statement.name, text: statement.text }), bind]) : bind;
-    const { messages } = await this.pglite.execProtocol(message, { throwOnError: false });
+    const { messages } = await this.pglite.execProtocol(message, this.#callOptions);
     if (known === undefined && messages.some((m) => m.name === 'parseComplete')) {
       this.#prepared.set(statement.name, statement.text);
     }

@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import type { Statement } from '../../src/db/database.ts';
 import { DatabaseError } from '../../src/db/database.ts';
 import { toParameterText } from '../../src/db/parameters.ts';
+import { PGlite } from '@electric-sql/pglite';
+import { createPGliteDatabase } from '../../src/db/pglite.ts';
 import { benchDriver } from '../bench/driver.ts';
 import { describeBackends } from '../helpers/backends.ts';
 
@@ -144,6 +146,34 @@ describeBackends('Database port', (backend) => {
 });
 
 describe('PGlite driver', () => {
+  it("skips PGlite's file-system sync only on the in-memory instance it created; a caller's instance (maybe IndexedDB) keeps it", async () => {
+    const owned = await createPGliteDatabase();
+    const given = await PGlite.create();
+    const passed = await createPGliteDatabase({ pglite: given });
+    const syncs = (pglite: PGlite) => {
+      const seen: unknown[] = [];
+      const original = pglite.execProtocol.bind(pglite);
+      pglite.execProtocol = (message, options) => {
+        seen.push(options?.syncToFs);
+        return original(message, options);
+      };
+      return seen;
+    };
+    const ownedSyncs = syncs(owned.pglite);
+    const passedSyncs = syncs(given);
+    for (const db of [owned, passed]) {
+      await db.exec('CREATE TABLE t (x integer)');
+      await db.query({ name: 'test_insert_t', text: 'INSERT INTO t VALUES ($1::integer)' }, [1]);
+      await db.transaction((tx) => tx.query({ name: 'test_insert_t', text: 'INSERT INTO t VALUES ($1::integer)' }, [2]));
+      expect(await db.query<{ n: number }>({ name: 'test_count_t', text: 'SELECT count(*)::integer AS n FROM t' })).toMatchObject({ rows: [{ n: 2 }] });
+    }
+    expect(new Set(ownedSyncs)).toEqual(new Set([false]));
+    expect(new Set(passedSyncs)).toEqual(new Set([true]));
+    await owned.close();
+    await passed.close();
+    await given.close();
+  });
+
   it('measures its fast path against query() and raw execProtocol', async () => {
     const results = await benchDriver({ rounds: 1, statementsPerRound: 50 });
     expect(results.map((result) => result.name)).toEqual(['pglite fast path (driver.query)', 'pglite query()', 'pglite raw execProtocol']);
