@@ -4,6 +4,7 @@
 // medians and ratios. `npm run bench -- --quick` runs smaller counts.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { MUTANTS } from '../../conformance/mutants/index.ts';
+import { benchCheckSkip } from './check-skip.ts';
 import { benchCheckers } from './checkers.ts';
 import { benchDriver } from './driver.ts';
 import { benchMutants } from './mutants.ts';
@@ -76,6 +77,19 @@ if (want('memory')) {
     `${fmt(memory.rss_mb_after_warmup, 0)} → ${fmt(memory.rss_mb_at_end, 0)} MB; reference failed seeds: ${memory.failing_seeds.length === 0 ? 'none' : memory.failing_seeds.join(', ')}`,
   ]);
   targets.push({ target: `RSS growth over a ${fmt(memory.seeds, 0)}-seed campaign`, measured: `${fmt(memory.growth * 100)}%`, goal: '< 10%', met: memory.growth < 0.1 });
+}
+if (want('checkskip')) {
+  say('simulator: the state-check skip, side by side with a check after every turn …');
+  const skip = await benchCheckSkip(quick ? 10 : 40);
+  results.check_skip = skip;
+  for (const row of skip) {
+    rows.push([
+      'simulator',
+      `state-check skip, ${row.engine}, seeds ${row.seeds}`,
+      `${fmt(row.checks_skipping, 0)} checks instead of ${fmt(row.checks_every_turn, 0)} (same traces)`,
+      `wall ${fmt(row.wall_ratio, 2)}× of checking every turn (${fmt(row.wall_ms_skipping / 1000, 1)} s vs ${fmt(row.wall_ms_every_turn / 1000, 1)} s)`,
+    ]);
+  }
 }
 
 if (want('mutants')) {
