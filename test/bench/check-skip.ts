@@ -2,8 +2,8 @@
 // unchangedBy (the world skips the check after a turn it vouches for) and
 // without it (a check after every turn that touched the database), alternating
 // seed by seed in one process so the machine's drift hits both alike. The runs
-// must be the same (the trace hashes are compared); what differs is how many
-// checks ran and how long a seed took.
+// must be the same (trace hashes and violations are compared); what differs is
+// how many checks ran and how long a seed took.
 import { performance } from 'node:perf_hooks';
 import { mutantOverrides, MUTANTS } from '../../conformance/mutants/index.ts';
 import { referenceAdapter } from '../../conformance/reference/adapter.ts';
@@ -41,12 +41,13 @@ export async function benchCheckSkip(seeds: number): Promise<CheckSkipBenchRow[]
       for (let seed = FIRST_SEED; seed < FIRST_SEED + seeds; seed += 1) {
         // Alternate which goes first, so neither always runs on a cache the other warmed.
         const order = seed % 2 === 0 ? ([skipping, checking] as const) : ([checking, skipping] as const);
-        const hashes = new Map<Harness, string>();
+        const runs = new Map<Harness, string>();
         for (const harness of order) {
           const started = performance.now();
           const result = await harness.run({ seed, ...overrides });
           const wallMs = performance.now() - started;
-          hashes.set(harness, result.traceHash);
+          // The run and what was found in it: a wrong skip would keep the trace and lose a violation.
+          runs.set(harness, JSON.stringify({ trace: result.traceHash, violations: result.violations }));
           if (harness === skipping) {
             totals.checks_skipping += result.stats.checkStatements;
             totals.wall_ms_skipping += wallMs;
@@ -55,7 +56,7 @@ export async function benchCheckSkip(seeds: number): Promise<CheckSkipBenchRow[]
             totals.wall_ms_every_turn += wallMs;
           }
         }
-        if (hashes.get(skipping) !== hashes.get(checking)) throw new Error(`${name} seed ${seed}: the skip changed the run (${hashes.get(skipping)} vs ${hashes.get(checking)})`);
+        if (runs.get(skipping) !== runs.get(checking)) throw new Error(`${name} seed ${seed}: the skip changed the run or its verdict (${runs.get(skipping)} vs ${runs.get(checking)})`);
       }
     } finally {
       await skipping.close();
