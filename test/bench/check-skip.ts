@@ -5,8 +5,8 @@
 // must be the same (trace hashes and violations are compared); what differs is
 // how many checks ran and how long a seed took.
 import { performance } from 'node:perf_hooks';
-import { mutantOverrides, MUTANTS } from '../../conformance/mutants/index.ts';
-import { referenceAdapter } from '../../conformance/reference/adapter.ts';
+import { builtInEngine } from '../../conformance/engines.ts';
+import { findMutant, mutantOverrides } from '../../conformance/mutants/index.ts';
 import type { EngineAdapter } from '../../sim/adapter/contract.ts';
 import { Harness } from '../../sim/harness.ts';
 import type { OptionOverrides } from '../../sim/world/options.ts';
@@ -67,9 +67,10 @@ export async function benchCheckSkip(seeds: number): Promise<CheckSkipBenchRow[]
   return rows;
 }
 
+/** A built-in engine by the name the command takes, with a mutant's pinned world (as `wf-sim --engine` runs it). */
 function engine(name: string): { adapter: EngineAdapter; overrides: OptionOverrides } {
-  if (name === 'reference') return { adapter: referenceAdapter, overrides: {} };
-  const mutant = MUTANTS.find((candidate) => `mutant:${candidate.name}` === name);
-  if (mutant === undefined) throw new Error(`no engine ${name}`);
-  return { adapter: mutant.adapter, overrides: mutantOverrides(mutant) };
+  const adapter = builtInEngine(name);
+  if (adapter === undefined) throw new Error(`no built-in engine ${name}`);
+  const mutant = name.startsWith('mutant:') ? findMutant(name.slice('mutant:'.length)) : undefined;
+  return { adapter, overrides: mutant === undefined ? {} : mutantOverrides(mutant) };
 }
