@@ -43,7 +43,7 @@ export interface CampaignResult {
 
 /** Results of passing seeds travel between threads without their history. */
 export function slim(result: RunResult): RunResult {
-  return result.ok ? { ...result, history: [], choices: { workload: [], schedule: [], faults: [] }, firedFaults: [] } : result;
+  return result.ok ? { ...result, history: [], choices: { workload: [], schedule: [], faults: [] }, firedFaults: [], storyEvents: [] } : result;
 }
 
 /** Main thread → campaign thread. */

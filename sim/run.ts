@@ -13,7 +13,7 @@ import { wallNowMs } from './wall-clock.ts';
 import { drawOptions, healBudgetFor, orphanBoundMs, type OptionOverrides, type WorldOptions } from './world/options.ts';
 import { drawWorkload } from './world/workload.ts';
 import { World } from './world/world.ts';
-import type { StoryFault } from './world/story-faults.ts';
+import type { StoryEvent, StoryFault } from './world/story-faults.ts';
 
 export interface RunRequest extends OptionOverrides {
   seed: number;
@@ -61,6 +61,8 @@ export interface RunResult {
   choices: RecordedChoices;
   /** The faults that fired in loops' turns, tied to the story: a shrinker replays these in place of the turns' draws. */
   firedFaults: StoryFault[];
+  /** Which slot returned which operation on which planned job, in order: who played each part of the story (a shrinker moves a fault to the slot that now plays its anchor's part). */
+  storyEvents: StoryEvent[];
   /** Set for outcome 'adapter-error': one line saying what the adapter did wrong. */
   error?: string;
   /** How each phase ended ('done', or the budget that cut it). */
@@ -102,7 +104,7 @@ export async function runSeed(request: RunRequest): Promise<RunResult> {
   if (outcome.error !== undefined) {
     const error = outcome.error instanceof AdapterError ? outcome.error.message : `adapter error: ${describe(outcome.error)}`;
     stats.wallMs = Math.round(wallNowMs() - startedMs);
-    return { seed: request.seed, outcome: 'adapter-error', ok: false, violations: [], undecided: [], notApplicable: [], traceHash: traceHash(history, []), options, stats, history, choices: recorded(), firedFaults: outcome.firedFaults, error, phases };
+    return { seed: request.seed, outcome: 'adapter-error', ok: false, violations: [], undecided: [], notApplicable: [], traceHash: traceHash(history, []), options, stats, history, choices: recorded(), firedFaults: outcome.firedFaults, storyEvents: outcome.storyEvents, error, phases };
   }
 
   const historyVerdict = judgeHistory(history, capabilities, { clockSkewMaxMs: options.clockSkewMaxMs, finalState: outcome.finalState });
@@ -131,6 +133,7 @@ export async function runSeed(request: RunRequest): Promise<RunResult> {
     history,
     choices: recorded(),
     firedFaults: outcome.firedFaults,
+    storyEvents: outcome.storyEvents,
     phases,
   };
 }

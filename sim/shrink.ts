@@ -18,7 +18,11 @@
 // After the first round the faults that fired become story faults
 // (world/story-faults.ts): each tied to the job or start it followed, not to a
 // loop's n-th turn, so removing a job or moving an arrival carries them along;
-// they are then removed one by one and moved sooner after their anchors.
+// they are then removed one by one and moved sooner after their anchors; and
+// when removing one hands another's part to a different slot, the story is
+// recast (shrink/recast.ts): that fault follows its part to the slot now
+// playing it, with a second reaper if it stops the only one, and a moved
+// pause's length is swept.
 // An edit is kept only if the case still shows the engine's bug: a liveness
 // target keeps a reaper (without one no engine recovers anything), and with a
 // control engine (the reference, for a mutant) the control must still pass.
@@ -31,6 +35,7 @@ import { cloneChoices, type RecordedChoices, type StreamName } from './random/ch
 import type { RunResult } from './run.ts';
 import { orphanBoundMs, RESTART_COUNT_DRAW } from './world/options.ts';
 import { jobTimeDraws } from './shrink/job-draws.ts';
+import { recastFaults, recastSlots } from './shrink/recast.ts';
 import { canonicalFaults, firedPositions, firstFiredFrame, withoutFaults } from './shrink/turn-faults.ts';
 import { slotOfCode } from './world/picker.ts';
 import { ARRIVAL_STEP_MS, clientIds, redrawWorkload, workerIds, type PlannedJob } from './world/workload.ts';
@@ -70,8 +75,8 @@ export interface ShrinkResult {
   controlRuns: number;
   /** Edits kept. */
   shrinks: number;
-  /** Why shrinking stopped: nothing left to try, or a budget. */
-  stoppedBy: 'fixpoint' | 'runs' | 'time';
+  /** Why shrinking stopped: nothing left to try, or a budget (of replays, wall time, or rounds of the passes). */
+  stoppedBy: 'fixpoint' | 'runs' | 'time' | 'rounds';
   /** Events up to and including the violation (safety) or the whole history (liveness). */
   traceLength: number;
   /** With a control engine: whether it violates the invariant on the shrunk choices too (whole run). */
@@ -96,15 +101,20 @@ const FAULT_STEPS = 6;
  * Replays a shrink may run by default. The wall-time budget is what bounds a
  * shrink in practice; this one is high enough not to end a search the time
  * would have let finish (unfenced-terminal-writes seed 100020 reaches its
- * fixpoint, 134 events, at 686 replays in 47 s; at 400 it stopped at 168).
+ * fixpoint, 58 events, at 1,064 replays in ~45 s; at 1,000 it stopped short of
+ * it, and before the story could be recast, at 400 it stopped at 168).
  */
-export const RUNS_MAX = 1_000;
+export const RUNS_MAX = 1_500;
 
 /** A shrink's wall-time budget by default (the CLI's --shrink-seconds and the benchmark's). */
 export const WALL_MS_MAX = 60_000;
 
-/** Rounds of all the passes: an edit a later pass makes often lets an earlier one cut again (the budget ends it sooner). */
-const ROUNDS_MAX = 8;
+/**
+ * Rounds of all the passes: an edit a later pass makes often lets an earlier
+ * one cut again. A backstop: the other budgets end a shrink sooner (the cases
+ * of the mutant benchmark reach their fixpoints within 12 rounds).
+ */
+const ROUNDS_MAX = 20;
 
 /** Workload draws that shape the world (counts, queues, timings) before the per-job draws. */
 const WORKLOAD_SHAPE_DRAWS = 24;
@@ -115,6 +125,17 @@ const WORKLOAD_SHAPE_DRAWS = 24;
  * decide most of a trace's filler (heartbeats, empty claims).
  */
 const QUIET_DRAWS = [14, 13, 15, 11, 12];
+
+/** The shape draw (world/options.ts) of how many workers reap: 0 → one, 1 → two. */
+export const REAPERS_DRAW = 18;
+
+/**
+ * Lengths a recast pause is tried at, as fractions of its length before: the
+ * length that lets a moved pause replay the story (the stale worker must wake
+ * while the job's next holder still runs it) is a window bounded on both
+ * sides, which bisection cannot find, so it is swept.
+ */
+const RECAST_PAUSE_GRID = 32;
 
 /**
  * Events that establish the violation. For a safety invariant any prefix through
@@ -169,6 +190,8 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
   let bestIsWhole = true;
   /** Candidates already replayed (by content): ddmin revisits the same edit after an unrelated one failed. */
   const tried = new Set<string>();
+  /** Story faults already removed to see who plays the rest (recastStory): the same probe gives the same answer. */
+  const recastTried = new Set<string>();
 
   const size = (result: RunResult) => relevantLength(result, invariant);
   const violates = (result: RunResult) => result.violations.some((item) => item.invariant === invariant);
@@ -195,8 +218,7 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
     if (!keepsPremises(best, candidate)) return false;
     tried.add(key);
     runs += 1;
-    const horizon = horizonFor(best);
-    const replayHorizon = horizon !== undefined && stretch ? Math.max(horizon, best.options.safetyMs) : horizon;
+    const replayHorizon = stretch ? stretchedHorizon(best) : horizonFor(best);
     const result = await request.replay(candidate, replayHorizon);
     if (!violates(result)) return false;
     if (size(result) > size(best) || (strictly && size(result) === size(best))) return false;
@@ -214,7 +236,11 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
   };
   const outOfBudget = () => stoppedBy !== 'fixpoint';
 
-  for (let round = 0; round < ROUNDS_MAX && !outOfBudget(); round += 1) {
+  for (let round = 0; !outOfBudget(); round += 1) {
+    if (round === ROUNDS_MAX) {
+      stoppedBy = 'rounds';
+      break;
+    }
     const before = shrinks;
     // A liveness replay runs the whole safety phase: shortening it first makes every later replay cheaper.
     // A verdict on the end state counts the whole run, and the heal phase's budget grows with the jobs: fewer jobs first.
@@ -243,8 +269,12 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
     await pass('lowerRestarts', lowerRestarts);
     for (const stream of ['workload', 'schedule'] as const) await pass(`zeroRanges ${stream}`, () => zeroRanges(() => choices[stream], (next) => ({ ...choices, [stream]: next })));
     for (const key of keyedNames()) await pass(`zeroRanges ${key}`, () => zeroRanges(() => choices.keyed?.[key] ?? [], (next) => withKeyed(key, next)));
-    // A first round with no cut still hands over to the story faults' round.
-    if (shrinks === before && round > 0) break;
+    // A first round with no cut still hands over to the story faults' round. A later one is a fixpoint of the
+    // passes above: only there is the story recast (its sweeps are dear), and a recast kept starts another round.
+    if (shrinks === before && round > 0) {
+      await pass('recastStory', recastStory);
+      if (shrinks === before) break;
+    }
   }
   // The best run was a horizon replay: run it once more in full, so what is reported (and replayed by the
   // printed command) is the complete run of those choices. (A liveness run was replayed whole already.)
@@ -286,6 +316,12 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
     const heal = result.history.findIndex((event) => event.type === 'world' && event.op === 'heal');
     if (heal >= 0 && heal < violation.eventIndex) return undefined;
     return violation.time;
+  }
+
+  /** The horizon of a replay that may show the violation later than `result` did: the whole safety phase. */
+  function stretchedHorizon(result: RunResult): number | undefined {
+    const horizon = horizonFor(result);
+    return horizon === undefined ? undefined : Math.max(horizon, result.options.safetyMs);
   }
 
   /** The violation is reported at the run's end (ALL_TERMINAL): its trace is the whole run, heal budget included. */
@@ -477,6 +513,56 @@ export async function shrinkRun(request: ShrinkRequest): Promise<ShrinkResult> {
         await lowerNumber(() => storyFaults()[index]?.pauseSteps ?? 1, (value) => withStoryFaults(storyFaults().map((fault, at) => (at === index ? { ...fault, pauseSteps: value } : fault))), { floor: 1, steps: FAULT_STEPS });
       }
     }
+  }
+
+  /**
+   * A story fault that cannot go alone because the others then land on the
+   * wrong slot (sim/shrink/recast.ts): remove it, replay once to see who now
+   * plays each part, move the faults whose slot no longer reaches its anchor to
+   * the slot that does, and try that. A moved fault that stops a reaper may have
+   * stopped the world's only one, so it is tried with one reaper more as well;
+   * a moved pause is tried at its length, then swept shortest first
+   * (RECAST_PAUSE_GRID). Tried only at a fixpoint of the other passes; one recast
+   * kept ends the pass, and the rounds go on from it.
+   */
+  async function recastStory(): Promise<void> {
+    for (let index = 0; index < storyFaults().length && !outOfBudget(); index += 1) {
+      const rest = storyFaults().filter((_, at) => at !== index);
+      // Only a fault anchored to an operation on a job can change hands.
+      if (!rest.some((fault) => fault.anchor.kind === 'op')) continue;
+      const without = withStoryFaults(rest);
+      const key = JSON.stringify(without);
+      if (recastTried.has(key)) continue;
+      recastTried.add(key);
+      const probe = await observe(without);
+      const moved = probe === null ? null : recastFaults(rest, probe.storyEvents);
+      if (moved === null) continue;
+      const reapers = workerIds(best.options).slice(0, best.options.reapers);
+      const casts = [withStoryFaults(moved)];
+      if (recastSlots(rest, moved).some((slot) => reapers.includes(slot)) && best.options.reapers < best.options.workers && (choices.workload[REAPERS_DRAW] ?? 0) === 0) {
+        const workload = [...choices.workload];
+        workload[REAPERS_DRAW] = 1;
+        casts.push({ ...withStoryFaults(moved), workload });
+      }
+      const movedPause = (fault: StoryFault, at: number) => fault.kind === 'pause' && fault.loop !== rest[at]!.loop;
+      const shares = moved.some(movedPause) ? [RECAST_PAUSE_GRID, ...Array.from({ length: RECAST_PAUSE_GRID - 1 }, (_, step) => step + 1)] : [RECAST_PAUSE_GRID];
+      for (const cast of casts) {
+        for (const share of shares) {
+          if (outOfBudget()) return;
+          const faults = moved.map((fault, at) => (movedPause(fault, at) ? { ...fault, pauseSteps: Math.max(1, Math.round(((fault.pauseSteps ?? 1) * share) / RECAST_PAUSE_GRID)) } : fault));
+          if (await attempt({ ...cast, structure: { ...structureOf(cast), storyFaults: faults } }, true)) return;
+        }
+      }
+    }
+  }
+
+  /** Replays a candidate only to look at it (never kept), within the budgets; null when a budget is spent. */
+  async function observe(candidate: RecordedChoices): Promise<RunResult | null> {
+    if (runs >= runsMax) stoppedBy = 'runs';
+    else if (request.nowMs() > deadline) stoppedBy = 'time';
+    if (outOfBudget()) return null;
+    runs += 1;
+    return await request.replay(candidate, stretchedHorizon(best));
   }
 
   /**

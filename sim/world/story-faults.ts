@@ -47,6 +47,14 @@ interface Mark {
   time: number;
 }
 
+/** A slot's returned operation on a planned job: what an `op` anchor names, in the order they happened. */
+export interface StoryEvent {
+  slot: string;
+  op: Operation;
+  /** The planned job (k). */
+  job: number;
+}
+
 /**
  * What each slot has done that a story fault can be anchored to: its starts,
  * and its returned operations on planned jobs. Both halves use it — a run
@@ -57,6 +65,7 @@ export class StoryTracker {
   private readonly starts = new Map<string, Mark[]>();
   private readonly jobEvents = new Map<string, Mark[]>();
   private readonly latest = new Map<string, { anchor: StoryAnchor; mark: Mark }>();
+  private readonly order: StoryEvent[] = [];
 
   started(slot: string, generation: number, time: number): void {
     const mark = { generation, time };
@@ -73,6 +82,12 @@ export class StoryTracker {
     list.push(mark);
     this.jobEvents.set(key, list);
     this.latest.set(slot, { anchor: { kind: 'op', op, job, nth: list.length }, mark });
+    this.order.push({ slot, op, job });
+  }
+
+  /** Every slot's returned operations on planned jobs so far, in order (a shrinker reads who played which part). */
+  events(): StoryEvent[] {
+    return this.order.map((event) => ({ ...event }));
   }
 
   /** The fault a slot's loop fires now, at a turn of this kind, anchored to the slot's latest event. */

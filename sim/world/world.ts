@@ -20,7 +20,7 @@ import { ScheduledDatabase } from '../scheduled-database.ts';
 import { Scheduler, type Fiber, type SimProcess, type StopReason, type TurnDecision } from '../scheduler.ts';
 import { FAULT_OPTION_DRAWS, stallBoundMs, type WorldOptions } from './options.ts';
 import { fiberPicker, generationOfRun, slotOfRun } from './picker.ts';
-import { StoryTracker, type StoryFault } from './story-faults.ts';
+import { StoryTracker, type StoryEvent, type StoryFault } from './story-faults.ts';
 import { clientIds, workerIds, type PlannedJob, type Workload } from './workload.ts';
 
 /** Container restarts a run may have (options draw 1 or 2); their times hold this many positions of the faults stream. */
@@ -82,6 +82,8 @@ export interface WorldOutcome {
   steps: number;
   /** Every fault that fired in a loop's turn, anchored to the story (see story-faults.ts). */
   firedFaults: StoryFault[];
+  /** Every slot's returned operation on a planned job, in order (story-faults.ts). */
+  storyEvents: StoryEvent[];
   error: unknown;
 }
 
@@ -208,6 +210,7 @@ export class World {
       checkStatements: this.checkStatements,
       steps: this.scheduler.steps,
       firedFaults: this.firedFaults,
+      storyEvents: this.story.events(),
       error,
     };
   }

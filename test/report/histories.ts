@@ -133,6 +133,7 @@ export function resultFor(history: History, seed = 7): RunResult {
     history,
     choices: { workload: [], schedule: [], faults: [] },
     firedFaults: [],
+    storyEvents: [],
     phases: { safety: 'done', heal: 'done' },
   };
 }
