@@ -11,6 +11,10 @@
 //     60 such events says "time passed and nothing was recovered", which one
 //     line says as well (TLC prints a liveness counterexample's stuttering tail
 //     as one step).
+//   - an operation's invoke, when its outcome follows it with nothing but
+//     heartbeats between: the outcome's line says the operation, its job,
+//     lease and result (an operation overlapped by another keeps both lines,
+//     which is what shows a race).
 // `every: true` prints every event instead (the CLI's --every-event).
 import type { History, HistoryEvent, OperationEvent } from '../spec/history.ts';
 import type { Violation } from '../spec/verdict.ts';
@@ -40,7 +44,9 @@ export function textTimeline(history: History, violations: readonly Violation[],
   }
   const end = Math.min(options.endIndex ?? history.length - 1, history.length - 1);
   const shown = history.slice(0, end + 1);
-  const stretches = options.every ? new Map<number, number>() : idleStretches(shown, marked);
+  const outcomes = pairOperations(shown);
+  const stretches = options.every ? new Map<number, number>() : idleStretches(shown, marked, outcomes);
+  const merged = options.every ? new Set<number>() : mergedInvokes(shown, marked, outcomes.outcomeOf, stretches);
   const lines: string[] = [];
   let folded = 0;
   for (let index = 0; index <= end; index += 1) {
@@ -53,6 +59,7 @@ export function textTimeline(history: History, violations: readonly Violation[],
     }
     const event = shown[index]!;
     const isMarked = marked.has(index);
+    if (merged.has(index)) continue;
     if (!options.every && isHeartbeat(event) && !isMarked) {
       folded += 1;
       continue;
@@ -103,25 +110,7 @@ function isIdleOutcome(event: OperationEvent): boolean {
  * operation they touch whole — an invoke whose outcome falls outside the run
  * ends the run before it — and would print IDLE_FOLD_MIN_LINES lines or more.
  */
-function idleStretches(history: History, marked: ReadonlyMap<number, unknown>): Map<number, number> {
-  // Each invoke's outcome: the next ok/fail/info of the same process run and operation.
-  const outcomeOf = new Map<number, number>();
-  const invokeOf = new Map<number, number>();
-  const open = new Map<string, number[]>();
-  history.forEach((event, index) => {
-    if (event.type === 'world') return;
-    const key = `${event.process}/${event.run ?? ''}/${event.op}`;
-    if (event.type === 'invoke') {
-      const queue = open.get(key) ?? [];
-      queue.push(index);
-      open.set(key, queue);
-      return;
-    }
-    const invoke = open.get(key)?.shift();
-    if (invoke === undefined) return;
-    outcomeOf.set(invoke, index);
-    invokeOf.set(index, invoke);
-  });
+function idleStretches(history: History, marked: ReadonlyMap<number, unknown>, { outcomeOf, invokeOf }: Operations): Map<number, number> {
   const idle = (index: number): boolean => {
     const event = history[index]!;
     if (event.type === 'world' || marked.has(index)) return false;
@@ -160,16 +149,68 @@ function idleStretches(history: History, marked: ReadonlyMap<number, unknown>): 
         }
       }
     }
-    if (start <= end && lineCount(history, start, end) >= IDLE_FOLD_MIN_LINES) stretches.set(start, end);
+    if (start <= end && lineCount(history, start, end, outcomeOf) >= IDLE_FOLD_MIN_LINES) stretches.set(start, end);
     index = next;
   }
   return stretches;
 }
 
-/** Lines the events from start to end would print unfolded (heartbeats fold into a neighbour's line). */
-function lineCount(history: History, start: number, end: number): number {
+interface Operations {
+  /** Each invoke's outcome (index → index). */
+  outcomeOf: Map<number, number>;
+  /** Each outcome's invoke. */
+  invokeOf: Map<number, number>;
+}
+
+/** Each invoke's outcome: the next ok/fail/info of the same process run and operation. */
+function pairOperations(history: History): Operations {
+  const outcomeOf = new Map<number, number>();
+  const invokeOf = new Map<number, number>();
+  const open = new Map<string, number[]>();
+  history.forEach((event, index) => {
+    if (event.type === 'world') return;
+    const key = `${event.process}/${event.run ?? ''}/${event.op}`;
+    if (event.type === 'invoke') {
+      const queue = open.get(key) ?? [];
+      queue.push(index);
+      open.set(key, queue);
+      return;
+    }
+    const invoke = open.get(key)?.shift();
+    if (invoke === undefined) return;
+    outcomeOf.set(invoke, index);
+    invokeOf.set(index, invoke);
+  });
+  return { outcomeOf, invokeOf };
+}
+
+/**
+ * Invokes whose outcome line says it all: the outcome is shown, and only
+ * heartbeats (folded anyway) come between, so no other operation overlaps it.
+ * Neither half is marked or inside an idle stretch (a stretch prints its own line).
+ */
+function mergedInvokes(history: History, marked: ReadonlyMap<number, unknown>, outcomeOf: ReadonlyMap<number, number>, stretches: ReadonlyMap<number, number>): Set<number> {
+  const inStretch = new Set<number>();
+  for (const [start, end] of stretches) for (let index = start; index <= end; index += 1) inStretch.add(index);
+  const merged = new Set<number>();
+  for (const [invoke, outcome] of outcomeOf) {
+    if (isHeartbeat(history[invoke]!) || marked.has(invoke) || inStretch.has(invoke) || inStretch.has(outcome)) continue;
+    let alone = true;
+    for (let between = invoke + 1; between < outcome && alone; between += 1) alone = isHeartbeat(history[between]!) && !marked.has(between) && !inStretch.has(between);
+    if (alone) merged.add(invoke);
+  }
+  return merged;
+}
+
+/** Lines the events from start to end would print unfolded (heartbeats fold into a neighbour's line, an invoke into its outcome's when nothing else comes between). */
+function lineCount(history: History, start: number, end: number, outcomeOf: ReadonlyMap<number, number>): number {
   let lines = 0;
-  for (let k = start; k <= end; k += 1) if (!isHeartbeat(history[k]!)) lines += 1;
+  for (let k = start; k <= end; k += 1) {
+    if (isHeartbeat(history[k]!)) continue;
+    const outcome = outcomeOf.get(k);
+    if (outcome !== undefined && outcome <= end && history.slice(k + 1, outcome).every(isHeartbeat)) continue;
+    lines += 1;
+  }
   return lines;
 }
 

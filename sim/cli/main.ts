@@ -15,8 +15,8 @@ import { describeFaultSelection, FAULT_KINDS } from '../world/faults.ts';
 import { reportPathsProblem, runsFromShrink, writeCampaignReports, writeRunReports } from '../report/cli-reports.ts';
 import { ChoicesFormatError, decodeChoices, encodeChoices } from '../choices-codec.ts';
 import type { RecordedChoices } from '../random/choices.ts';
-import { RUNS_MAX, type ShrinkResult } from '../shrink.ts';
-import { eventLineCount, shrunkTimeline } from '../timeline-text.ts';
+import { relevantLength, RUNS_MAX, type ShrinkResult } from '../shrink.ts';
+import { eventLineCount, shrunkTimeline, textTimeline } from '../timeline-text.ts';
 import type { OptionOverrides } from '../world/options.ts';
 import { clientIds, workerIds } from '../world/workload.ts';
 import { HelpRequested, parseCliArgs, SHRINK_SECONDS, UsageError, type RunArgs } from './args.ts';
@@ -51,8 +51,8 @@ Options:
                                             with --seeds: a campaign summary, each failing seed's report beside it
   --svg FILE                                write the timeline alone as SVG (campaign: the first failing seed)
   --full                                    draw the full run instead of the shrunk one
-  --every-event                             print the shrunk timeline one line per event (heartbeats and
-                                            idle stretches are folded into counted lines by default)
+  --every-event                             print a shrunk (or --choices) timeline one line per event (heartbeats,
+                                            idle stretches and lone invokes are folded by default)
   --help                                    this text
 
 Exit codes: 0 all pass · 1 an invariant was violated · 2 bad usage · 3 engine or adapter error`;
@@ -163,6 +163,7 @@ async function runCommand(args: RunArgs, output: Output): Promise<number> {
       const replay = { seed, engine: args.engine, faults: args.faultsText, policy: args.policy };
       say(`replay: ${replayCommand({ ...replay, ...(args.choices === undefined ? {} : { choices: args.choices }) })}`);
       if (shrunk !== undefined) reportShrink(shrunk, result, replay, args.everyEvent, say, color);
+      else if (choices !== undefined) for (const line of replayTimeline(result, args.everyEvent)) say(line);
     }
     const report = writeRunReports(args, runsFromShrink(result, shrunk));
     for (const line of report.lines) say(color.dim(line));
@@ -274,6 +275,16 @@ function reportShrink(
   const first = result.violations.find((violation) => violation.invariant === shrunk.invariant);
   if (first !== undefined) say(`${color.red(first.invariant)}: ${first.explanation}`);
   say(`replay the shrunk run: ${replayCommand({ ...replay, choices: encodeChoices(shrunk.choices) })}`);
+}
+
+/**
+ * A replayed case (`--choices`, as a shrink's command prints it) shows its
+ * timeline as the shrink did: through the evidence of its first violation.
+ */
+function replayTimeline(result: RunResult, everyEvent: boolean): string[] {
+  const first = result.violations[0];
+  if (first === undefined) return [];
+  return textTimeline(result.history, result.violations, { endIndex: relevantLength(result, first.invariant) - 1, every: everyEvent });
 }
 
 function jsonShrink(shrunk: ShrinkResult): Record<string, unknown> {

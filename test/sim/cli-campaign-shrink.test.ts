@@ -1,6 +1,6 @@
 // Goal: a campaign keeps the promise that failures shrink to a short timeline.
 // Its first failing seed is shrunk as `--seed N` would shrink it, and the printed
-// `--choices` command replays the same violation; `--no-shrink` and a passing
+// `--choices` command replays the same violation and timeline; `--no-shrink` and a passing
 // campaign print no shrunk run at all.
 import { describe, expect, it } from 'vitest';
 import { main } from '../../sim/cli/main.ts';
@@ -56,8 +56,11 @@ describe('a failing campaign shrinks its first failing seed', () => {
     expect(replay.code, replay.text).toBe(1);
     expect(replay.stdout.find((line) => line.startsWith('FAIL'))).toMatch(/^FAIL {2}LOCK_EXCLUSIVE\b/);
     expect(replay.stdout).toContain(`    ${explanation}`);
-    // A replay of a shrunk run is not shrunk again.
+    // A replay of a shrunk run is not shrunk again, and prints the same timeline the shrink printed.
     expect(replay.text).not.toMatch(/^shrunk /m);
+    const replayLines = replay.stdout.filter((line) => /^(>>| {2}) t=\d/.test(line));
+    expect(replayLines).toEqual(timelineLines);
+    expect(replayLines.filter((line) => line.startsWith('>>')).length).toBeGreaterThan(0);
   });
 });
 
