@@ -62,7 +62,7 @@ export interface RunResult {
   /** The faults that fired in loops' turns, tied to the story: a shrinker replays these in place of the turns' draws. */
   firedFaults: StoryFault[];
   /** Which slot returned which operation on which planned job, in order: who played each part of the story (a shrinker moves a fault to the slot that now plays its anchor's part). */
-  storyEvents: StoryEvent[];
+  storyEvents: readonly StoryEvent[];
   /** Set for outcome 'adapter-error': one line saying what the adapter did wrong. */
   error?: string;
   /** How each phase ended ('done', or the budget that cut it). */

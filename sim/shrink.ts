@@ -33,7 +33,7 @@
 import { LIVENESS_INVARIANTS } from '../spec/catalog.ts';
 import { cloneChoices, type RecordedChoices, type StreamName } from './random/choices.ts';
 import type { RunResult } from './run.ts';
-import { orphanBoundMs, RESTART_COUNT_DRAW } from './world/options.ts';
+import { orphanBoundMs, REAPERS_DRAW, RESTART_COUNT_DRAW } from './world/options.ts';
 import { jobTimeDraws } from './shrink/job-draws.ts';
 import { recastFaults, recastSlots } from './shrink/recast.ts';
 import { canonicalFaults, firedPositions, firstFiredFrame, withoutFaults } from './shrink/turn-faults.ts';
@@ -125,9 +125,6 @@ const WORKLOAD_SHAPE_DRAWS = 24;
  * decide most of a trace's filler (heartbeats, empty claims).
  */
 const QUIET_DRAWS = [14, 13, 15, 11, 12];
-
-/** The shape draw (world/options.ts) of how many workers reap: 0 → one, 1 → two. */
-export const REAPERS_DRAW = 18;
 
 /**
  * Lengths a recast pause is tried at, as fractions of its length before: the

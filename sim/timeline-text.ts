@@ -194,12 +194,18 @@ function mergedInvokes(history: History, marked: ReadonlyMap<number, unknown>, o
   for (const [start, end] of stretches) for (let index = start; index <= end; index += 1) inStretch.add(index);
   const merged = new Set<number>();
   for (const [invoke, outcome] of outcomeOf) {
-    if (isHeartbeat(history[invoke]!) || marked.has(invoke) || inStretch.has(invoke) || inStretch.has(outcome)) continue;
-    let alone = true;
-    for (let between = invoke + 1; between < outcome && alone; between += 1) alone = isHeartbeat(history[between]!) && !marked.has(between) && !inStretch.has(between);
-    if (alone) merged.add(invoke);
+    if (isHeartbeat(history[invoke]!) || marked.has(invoke) || inStretch.has(invoke) || inStretch.has(outcome) || !alone(history, invoke, outcome)) continue;
+    let printedBetween = false;
+    for (let between = invoke + 1; between < outcome && !printedBetween; between += 1) printedBetween = marked.has(between) || inStretch.has(between);
+    if (!printedBetween) merged.add(invoke);
   }
   return merged;
+}
+
+/** Whether nothing but heartbeats comes between an invoke and its outcome: no other operation overlaps it. */
+function alone(history: History, invoke: number, outcome: number): boolean {
+  for (let between = invoke + 1; between < outcome; between += 1) if (!isHeartbeat(history[between]!)) return false;
+  return true;
 }
 
 /** Lines the events from start to end would print unfolded (heartbeats fold into a neighbour's line, an invoke into its outcome's when nothing else comes between). */
@@ -208,7 +214,7 @@ function lineCount(history: History, start: number, end: number, outcomeOf: Read
   for (let k = start; k <= end; k += 1) {
     if (isHeartbeat(history[k]!)) continue;
     const outcome = outcomeOf.get(k);
-    if (outcome !== undefined && outcome <= end && history.slice(k + 1, outcome).every(isHeartbeat)) continue;
+    if (outcome !== undefined && outcome <= end && alone(history, k, outcome)) continue;
     lines += 1;
   }
   return lines;

@@ -90,6 +90,12 @@ export const RESTART_COUNT_DRAW = FAULT_KINDS.length + 5;
 
 /** Queues a world may have; their limits hold this many positions of the workload stream. */
 const QUEUES_MAX = 3;
+/**
+ * The workload-stream draw of how many workers reap (0 → one, 1 → two): after
+ * the counts (4), the queues (1 + QUEUES_MAX), resource keys, attempts, failure
+ * rate, the step length (2), the three intervals, identity and release-on-stop.
+ */
+export const REAPERS_DRAW = 4 + (1 + QUEUES_MAX) + 10;
 
 export function drawOptions(seed: number, streams: Streams, overrides: OptionOverrides = {}): WorldOptions {
   const w = streams.workload;

@@ -86,8 +86,8 @@ export class StoryTracker {
   }
 
   /** Every slot's returned operations on planned jobs so far, in order (a shrinker reads who played which part). */
-  events(): StoryEvent[] {
-    return this.order.map((event) => ({ ...event }));
+  events(): readonly StoryEvent[] {
+    return this.order;
   }
 
   /** The fault a slot's loop fires now, at a turn of this kind, anchored to the slot's latest event. */

@@ -83,7 +83,7 @@ export interface WorldOutcome {
   /** Every fault that fired in a loop's turn, anchored to the story (see story-faults.ts). */
   firedFaults: StoryFault[];
   /** Every slot's returned operation on a planned job, in order (story-faults.ts). */
-  storyEvents: StoryEvent[];
+  storyEvents: readonly StoryEvent[];
   error: unknown;
 }
 

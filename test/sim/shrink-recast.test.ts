@@ -11,9 +11,9 @@ import { referenceAdapter } from '../../conformance/reference/adapter.ts';
 import { decodeChoices, encodeChoices } from '../../sim/choices-codec.ts';
 import { Harness } from '../../sim/harness.ts';
 import { streamsFromChoices, streamsFromSeed } from '../../sim/random/choices.ts';
-import { relevantLength, REAPERS_DRAW, shrinkRun } from '../../sim/shrink.ts';
+import { relevantLength, shrinkRun } from '../../sim/shrink.ts';
 import { recastFaults, recastSlots } from '../../sim/shrink/recast.ts';
-import { drawOptions } from '../../sim/world/options.ts';
+import { drawOptions, REAPERS_DRAW } from '../../sim/world/options.ts';
 import type { StoryEvent, StoryFault } from '../../sim/world/story-faults.ts';
 
 const pause = (loop: string, anchor: StoryFault['anchor']): StoryFault => ({ loop, kind: 'pause', anchor, delayMs: 40, point: 'sleep', pauseSteps: 305, whole: true });
